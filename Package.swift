@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// ftsh: a thin executable over libraries that know nothing of the shell.
+// Built-in plugins live in plugins/<name>/ and are compiled in, so ftsh is one offline binary.
+let package = Package(
+    name: "ftsh",
+    products: [
+        .executable(name: "ftsh", targets: ["ftsh"]),
+    ],
+    targets: [
+        // C libraries from Debian: libedit for the prompt, OpenBLAS for matrix products.
+        .systemLibrary(name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
+                       providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // Core and shell.
+        .target(name: "FTCore"),
+        .target(name: "FTLineEditor", dependencies: ["CLibEdit", "FTCore"]),
+        .target(name: "FTPluginKit", dependencies: ["FTCore"]),
+        .target(name: "FTShell", dependencies: ["FTCore", "FTPluginKit"]),
+
+        // Libraries with no shell knowledge.
+        .target(name: "FTTokenizer", dependencies: ["FTCore"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "FTData", dependencies: ["FTCore", "FTTokenizer"]),
+        .target(name: "FTEngine", dependencies: ["FTCore", "FTTokenizer", "CBLAS"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "FTEval", dependencies: ["FTCore"]),
+
+        // Built-in plugins: thin adapters from commands to libraries.
+        .target(name: "DataPlugin", dependencies: ["FTCore", "FTPluginKit", "FTData", "FTTokenizer"],
+                path: "plugins/data"),
+        .target(name: "ModelPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEngine", "FTData", "FTTokenizer"],
+                path: "plugins/model"),
+
+        .executableTarget(name: "ftsh",
+                          dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit",
+                                         "DataPlugin", "ModelPlugin"]),
+
+        // Tests mirror modules.
+        .testTarget(name: "FTCoreTests", dependencies: ["FTCore"]),
+        .testTarget(name: "FTShellTests", dependencies: ["FTShell", "FTCore", "FTPluginKit"]),
+        .testTarget(name: "FTLineEditorTests", dependencies: ["FTLineEditor"]),
+        .testTarget(name: "FTTokenizerTests", dependencies: ["FTTokenizer"]),
+        .testTarget(name: "FTDataTests", dependencies: ["FTData"]),
+        .testTarget(name: "FTEngineTests", dependencies: ["FTEngine"]),
+        .testTarget(name: "FTEvalTests", dependencies: ["FTEval"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

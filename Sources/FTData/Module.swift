@@ -1,0 +1,1 @@
+// FTData: sources arrive in this folder.

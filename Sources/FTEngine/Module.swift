@@ -1,0 +1,1 @@
+// FTEngine: sources arrive in this folder.

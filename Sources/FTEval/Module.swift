@@ -1,0 +1,1 @@
+// FTEval: sources arrive in this folder.

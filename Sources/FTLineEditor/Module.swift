@@ -1,0 +1,1 @@
+// FTLineEditor: sources arrive in this folder.

@@ -1,0 +1,1 @@
+// FTPluginKit: sources arrive in this folder.

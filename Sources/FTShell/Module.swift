@@ -1,0 +1,1 @@
+// FTShell: sources arrive in this folder.

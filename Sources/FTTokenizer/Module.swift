@@ -1,0 +1,1 @@
+// FTTokenizer: sources arrive in this folder.
