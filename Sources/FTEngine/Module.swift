@@ -1,1 +1,0 @@
-// FTEngine: sources arrive in this folder.

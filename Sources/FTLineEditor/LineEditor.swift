@@ -1,0 +1,188 @@
+import CLibEdit
+import FTCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The interactive prompt, on libedit: emacs (or the user's `~/.editrc`) key bindings, UTF-8
+/// input, TAB completion asked of the shell, persistent history, Ctrl-C and Ctrl-D.
+/// Use it only when `Terminal.isInteractive`; it is not thread-safe and belongs to the thread
+/// that reads lines (never call `readLine` from a concurrency task: it blocks).
+public final class LineEditor: LineReader {
+    private var el: OpaquePointer?
+    private var history: OpaquePointer?
+    private let completer: (CompletionRequest) -> CompletionResult
+    private let store: HistoryFile?
+    private let historyLimit: Int
+    private var entries: [String] = []
+    /// The prompt libedit draws. libedit keeps the pointer the prompt function returns, so the
+    /// text lives in memory this object owns until the next prompt replaces it.
+    private var promptText: UnsafeMutablePointer<CChar>?
+    /// Used only if libedit cannot be set up at all, so the shell still reads lines.
+    private lazy var fallback = PlainLineReader()
+
+    /// The last problem reading or writing the history file (the session goes on without it).
+    public private(set) var historyProblem: Diagnostic?
+
+    /// Lists with more entries than this ask before filling the screen, as readline does.
+    public var listQueryThreshold = 100
+
+    public init(historyFile: String?, historySize: Int = 2000,
+                completer: @escaping (CompletionRequest) -> CompletionResult) {
+        self.completer = completer
+        historyLimit = max(0, historySize)
+        store = historyFile.map { HistoryFile(path: $0, limit: historySize) }
+        Terminal.setUpUTF8Locale()
+        Signals.installInterruptHandler()
+        if let store {
+            do { entries = try store.load() } catch { historyProblem = error }
+        }
+        setUp()
+    }
+
+    deinit {
+        if let el { el_end(el) }
+        if let history { history_end(history) }
+        free(promptText)
+    }
+
+    public var historyEntries: [String] { entries }
+
+    public func readLine(prompt: String) -> LineReadResult {
+        guard let el else { return fallback.readLine(prompt: prompt) }
+        setPrompt(prompt)
+        // A Ctrl-C pressed while the previous command ran was meant for that command.
+        Interrupt.clear()
+        var count: Int32 = 0
+        errno = 0
+        guard let raw = el_gets(el, &count) else {
+            let interrupted = count == -1 && errno == EINTR
+            // The terminal echoed `^C` (or libedit `^D`) without ending the line.
+            writeOut("\n")
+            if interrupted {
+                Interrupt.clear()
+                return .interrupted
+            }
+            return .eof
+        }
+        var line = String(cString: raw)
+        if line.hasSuffix("\n") { line.removeLast() }
+        return .line(line)
+    }
+
+    /// Records one logical command (multi-line commands stay one entry) in memory and appends it
+    /// to the history file at once. Blank entries and repeats of the previous entry are skipped.
+    public func addHistory(_ entry: String) {
+        guard historyLimit > 0, !entry.allSatisfy(\.isWhitespace), entries.last != entry else { return }
+        entries.append(entry)
+        if entries.count > historyLimit { entries.removeFirst(entries.count - historyLimit) }
+        if let history { ft_history_enter(history, entry) }
+        guard let store else { return }
+        do { try store.append(entry) } catch { historyProblem = error }
+    }
+
+    // MARK: - libedit set-up
+
+    private func setUp() {
+        guard let el = el_init("ftsh", ft_stdin(), ft_stdout(), ft_stderr()) else { return }
+        self.el = el
+        ft_el_set_clientdata(el, Unmanaged.passUnretained(self).toOpaque())
+        ft_el_set_editor(el, "emacs")
+        ft_el_set_signal(el, 1)
+        ft_el_set_prompt_esc(el, { el in
+            guard let el, let editor = LineEditor.instance(el) else { return nil }
+            return editor.promptText
+        }, 1)
+        if let history = history_init() {
+            self.history = history
+            ft_history_setsize(history, Int32(clamping: historyLimit))
+            for entry in entries { ft_history_enter(history, entry) }
+            ft_el_set_hist(el, history)
+        }
+        ft_el_addfn(el, "ft-complete", "complete the word before the cursor", { el, _ in
+            guard let el, let editor = LineEditor.instance(el) else { return UInt8(CC_ERROR) }
+            return editor.complete()
+        })
+        // Conveniences a user's ~/.editrc may override.
+        bind("^R", "em-inc-search-prev")
+        bind("^W", "ed-delete-prev-word")
+        bindRequiredKeys()
+        // `$EDITRC` or `~/.editrc`; lines prefixed `ftsh:` apply only to us (the name given to el_init).
+        el_source(el, nil)
+        // `bind -v` / `bind -e` in the file reset the keymaps, dropping TAB completion.
+        bindRequiredKeys()
+    }
+
+    /// TAB, and the keys libedit leaves unbound unless termcap names them: xterm and tmux send
+    /// these CSI sequences for Home, End, Delete and Ctrl/Alt-arrows.
+    private func bindRequiredKeys() {
+        bind("^I", "ft-complete")
+        for key in ["\\e[1~", "\\e[7~", "\\e[H", "\\eOH"] { bind(key, "ed-move-to-beg") }
+        for key in ["\\e[4~", "\\e[8~", "\\e[F", "\\eOF"] { bind(key, "ed-move-to-end") }
+        bind("\\e[3~", "ed-delete-next-char")
+        for key in ["\\e[1;5C", "\\e[5C", "\\e[1;3C"] { bind(key, "em-next-word") }
+        for key in ["\\e[1;5D", "\\e[5D", "\\e[1;3D"] { bind(key, "ed-prev-word") }
+    }
+
+    private func bind(_ key: String, _ function: String) {
+        if let el { ft_el_bind(el, key, function) }
+    }
+
+    private static func instance(_ el: OpaquePointer) -> LineEditor? {
+        guard let raw = ft_el_get_clientdata(el) else { return nil }
+        return Unmanaged<LineEditor>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    private func setPrompt(_ prompt: String) {
+        free(promptText)
+        promptText = strdup(prompt)
+    }
+
+    // MARK: - Completion
+
+    private func complete() -> UInt8 {
+        guard let el, let info = el_line(el)?.pointee else { return UInt8(CC_ERROR) }
+        let before = String(decoding: UnsafeRawBufferPointer(start: info.buffer, count: info.cursor - info.buffer),
+                            as: UTF8.self)
+        let result = completer(CompletionRequest(textBeforeCursor: before))
+        switch Completion.plan(textBeforeCursor: before, result: result) {
+        case .beep:
+            return UInt8(CC_REFRESH_BEEP)
+        case .edit(let delete, let insert):
+            if delete > 0 { el_deletestr(el, Int32(delete)) }
+            if !insert.isEmpty && el_insertstr(el, insert) != 0 { return UInt8(CC_REFRESH_BEEP) }
+            return UInt8(CC_REFRESH)
+        case .list(let names):
+            showList(names)
+            return UInt8(CC_REDISPLAY)
+        }
+    }
+
+    /// Prints the choices under the line; libedit then redraws the prompt and the line below them.
+    private func showList(_ names: [String]) {
+        var width = Terminal.columns
+        if let el, case let cols = ft_el_get_columns(el), cols > 0 { width = Int(cols) }
+        if names.count > listQueryThreshold {
+            writeOut("\nDisplay all \(names.count) possibilities? (y or n) ")
+            guard let el else { return }
+            var answer: CChar = 0
+            while el_getc(el, &answer) == 1 {
+                if answer == CChar(UInt8(ascii: "y")) || answer == CChar(UInt8(ascii: "Y")) || answer == CChar(UInt8(ascii: " ")) { break }
+                if answer == CChar(UInt8(ascii: "n")) || answer == CChar(UInt8(ascii: "N")) || answer == 0x7F || answer == 0x03 {
+                    writeOut("\n")
+                    return
+                }
+            }
+        }
+        writeOut("\n" + Completion.columns(names, width: width).joined(separator: "\n") + "\n")
+    }
+
+    /// Through the same FILE libedit draws with, so the order on screen is kept.
+    private func writeOut(_ text: String) {
+        let out = ft_stdout()
+        fputs(text, out)
+        fflush(out)
+    }
+}

@@ -1,1 +1,0 @@
-// FTLineEditor: sources arrive in this folder.

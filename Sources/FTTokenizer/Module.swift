@@ -1,1 +1,0 @@
-// FTTokenizer: sources arrive in this folder.
