@@ -44,6 +44,12 @@ static inline int ft_el_bind(EditLine *el, const char *key, const char *fn) {
 static inline int ft_el_set_hist(EditLine *el, History *h) {
     return el_set(el, EL_HIST, history, h);
 }
+/* "emacs" or "vi": a user's ~/.editrc may have switched it. */
+static inline const char *ft_el_get_editor(EditLine *el) {
+    const char *mode = NULL;
+    if (el_get(el, EL_EDITOR, &mode) != 0) return NULL;
+    return mode;
+}
 static inline int ft_el_set_editmode(EditLine *el, int on) {
     return el_set(el, EL_EDITMODE, on);
 }

@@ -119,6 +119,9 @@ public final class LineEditor: LineReader {
     /// these CSI sequences for Home, End, Delete and Ctrl/Alt-arrows.
     private func bindRequiredKeys() {
         bind("^I", "ft-complete")
+        // In vi insert mode ESC must act alone at once; sequences starting with it would make
+        // libedit wait for more and swallow the next key.
+        if let el, let mode = ft_el_get_editor(el), String(cString: mode) == "vi" { return }
         for key in ["\\e[1~", "\\e[7~", "\\e[H", "\\eOH"] { bind(key, "ed-move-to-beg") }
         for key in ["\\e[4~", "\\e[8~", "\\e[F", "\\eOF"] { bind(key, "ed-move-to-end") }
         bind("\\e[3~", "ed-delete-next-char")

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Drives the interactive ftsh prompt through a pseudo-terminal, as a person would type.
+
+Run:  FTSH_BIN=.build/debug/ftsh python3 Tests/pty/test_repl.py -v
+Needs pexpect (`pip install pexpect`). Each test runs ftsh with a fresh HOME and XDG
+directories, so the user's ~/.editrc, rc file and history never leak in.
+"""
+import os
+import re
+import shutil
+import sys
+import tempfile
+import unittest
+
+try:
+    import pexpect
+except ImportError:
+    sys.exit("test_repl.py needs pexpect: pip install pexpect")
+
+PROMPT = "ft> "
+TIMEOUT = 15
+UP = "\x1b[A"
+CTRL_C = "\x03"
+CTRL_D = "\x04"
+
+
+def ftsh_binary():
+    path = os.environ.get("FTSH_BIN")
+    if not path:
+        sys.exit("set FTSH_BIN to the ftsh executable to test")
+    path = os.path.abspath(path)
+    if not os.access(path, os.X_OK):
+        sys.exit(f"FTSH_BIN={path} is not an executable file")
+    return path
+
+
+def output_line(text):
+    """A whole line of command output: starts right after the line that was typed."""
+    return "\r\n" + re.escape(text) + "\r\n"
+
+
+class Session:
+    """One ftsh process on a pseudo-terminal, in a sandbox directory tree."""
+
+    def __init__(self, root, cwd):
+        env = {
+            "HOME": os.path.join(root, "home"),
+            "XDG_STATE_HOME": os.path.join(root, "state"),
+            "XDG_CONFIG_HOME": os.path.join(root, "config"),
+            "XDG_CACHE_HOME": os.path.join(root, "cache"),
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "TERM": "xterm-256color",
+            # A non-UTF-8 locale on purpose: ftsh must still switch character handling to UTF-8.
+            "LANG": "C",
+            "NO_COLOR": "1",
+        }
+        self.child = pexpect.spawn(ftsh_binary(), [], cwd=cwd, env=env, encoding="utf-8",
+                                   codec_errors="replace", dimensions=(24, 100), timeout=TIMEOUT)
+
+    def prompt(self):
+        self.child.expect_exact(PROMPT)
+
+    def run(self, line, expected):
+        self.child.sendline(line)
+        self.child.expect(output_line(expected))
+        self.prompt()
+
+    def close(self):
+        if self.child.isalive():
+            self.child.sendcontrol("d")
+            self.child.expect(pexpect.EOF)
+        self.child.close()
+
+
+class ReplTest(unittest.TestCase):
+    def setUp(self):
+        self.root = tempfile.mkdtemp(prefix="ftsh-pty-")
+        for name in ("home", "state", "config", "cache", "work"):
+            os.makedirs(os.path.join(self.root, name))
+        self.work = os.path.join(self.root, "work")
+        self.sessions = []
+
+    def tearDown(self):
+        for s in self.sessions:
+            try:
+                s.close()
+            except Exception:
+                s.child.terminate(force=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def start(self):
+        s = Session(self.root, self.work)
+        self.sessions.append(s)
+        s.prompt()
+        return s
+
+    def history_entries(self):
+        path = os.path.join(self.root, "state", "ftsh", "history")
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        self.assertEqual(lines[0], "_HiStOrY_V2_")
+        # Entries are vis-encoded; commands in these tests only need spaces decoded.
+        return [line.replace("\\040", " ") for line in lines[1:]]
+
+    def test_prompt_and_korean_input(self):
+        s = self.start()
+        s.run("echo 안녕하세요", "안녕하세요")
+
+    def test_tab_completes_command(self):
+        s = self.start()
+        s.child.send("hel\t")
+        # libedit writes the completed suffix right after the typed text.
+        s.child.expect_exact("p ")
+        s.child.send("\r")
+        s.prompt()
+        # The command that ran, as recorded: "help", not "hel".
+        self.assertIn(self.history_entries()[-1].rstrip(), ["help"])
+        # A completed command runs with the words typed after it.
+        s.child.send("ech\t")
+        s.child.sendline("completed-ok")
+        s.child.expect(output_line("completed-ok"))
+
+    def test_tab_completes_korean_file_name(self):
+        open(os.path.join(self.work, "데이터.jsonl"), "w").close()
+        os.makedirs(os.path.join(self.work, "sub"))
+        s = self.start()
+        s.child.send("echo ./데\t")
+        s.child.sendline("")
+        s.child.expect(output_line("./데이터.jsonl"))
+        s.prompt()
+        # A directory completes with its slash and no space, so the path can go on.
+        s.child.send("echo ./su\t")
+        s.child.sendline("")
+        s.child.expect(output_line("./sub/"))
+
+    def test_history_recalled_after_restart(self):
+        first = self.start()
+        first.run("echo 첫-세션-marker", "첫-세션-marker")
+        first.child.sendcontrol("d")
+        first.child.expect(pexpect.EOF)
+        second = self.start()
+        second.child.send(UP)
+        second.child.send("\r")
+        second.child.expect(output_line("첫-세션-marker"))
+
+    def test_ctrl_c_clears_the_line(self):
+        s = self.start()
+        s.child.send("echo abc")
+        s.child.expect_exact("abc")
+        s.child.send(CTRL_C)
+        s.prompt()
+        s.child.sendline("echo ok")
+        s.child.expect(r"\r\n(ok|abc.*)\r\n")
+        self.assertEqual(s.child.match.group(1), "ok")
+        s.prompt()
+        self.assertTrue(s.child.isalive())
+
+    def test_ctrl_d_exits_with_status_zero(self):
+        s = self.start()
+        s.child.sendcontrol("d")
+        s.child.expect(pexpect.EOF)
+        s.child.close()
+        self.assertEqual(s.child.exitstatus, 0)
+        self.assertIsNone(s.child.signalstatus)
+
+
+if __name__ == "__main__":
+    unittest.main()
