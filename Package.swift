@@ -35,13 +35,16 @@ let package = Package(
         .target(name: "ModelPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEngine", "FTData", "FTTokenizer"],
                 path: "plugins/model"),
 
-        .executableTarget(name: "ftsh",
-                          dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit",
-                                         "DataPlugin", "ModelPlugin"]),
+        // The command line: argv, REPL or script or --check, plugins wired in. A library so
+        // tests can drive it in-process; the executable only calls it.
+        .target(name: "FTShellApp",
+                dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit"]),
+        .executableTarget(name: "ftsh", dependencies: ["FTShellApp"]),
 
         // Tests mirror modules.
         .testTarget(name: "FTCoreTests", dependencies: ["FTCore"]),
         .testTarget(name: "FTShellTests", dependencies: ["FTShell", "FTCore", "FTPluginKit"]),
+        .testTarget(name: "FTShellAppTests", dependencies: ["FTShellApp", "FTShell", "FTCore"]),
         .testTarget(name: "FTLineEditorTests", dependencies: ["FTLineEditor"]),
         .testTarget(name: "FTTokenizerTests", dependencies: ["FTTokenizer"]),
         .testTarget(name: "FTDataTests", dependencies: ["FTData"]),

@@ -1,1 +1,0 @@
-// FTPluginKit: sources arrive in this folder.

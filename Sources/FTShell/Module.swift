@@ -1,1 +1,0 @@
-// FTShell: sources arrive in this folder.

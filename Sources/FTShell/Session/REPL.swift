@@ -1,0 +1,112 @@
+import FTCore
+
+/// One line of input, as the REPL loop sees it.
+public enum InputLine: Sendable, Equatable {
+    case line(String)
+    /// Ctrl-C while typing: drop what was typed.
+    case interrupted
+    case eof
+}
+
+/// Where the REPL loop reads from: the line editor on a terminal, plain stdin otherwise.
+public protocol InputSource: AnyObject {
+    func read(prompt: String) -> InputLine
+    /// Keeps a complete command in history (a no-op without a terminal).
+    func remember(_ entry: String)
+    /// Whether prompts are shown.
+    var showsPrompt: Bool { get }
+}
+
+extension Session {
+    public static let prompt = "ft> "
+    public static let continuationPrompt = "..> "
+
+    /// Reads commands until end of input or `exit`. A line that leaves a quote, a brace or a
+    /// trailing backslash open is continued on the next line. Interactive sessions go on after
+    /// errors; non-interactive ones stop at the first (unless `keepGoing`).
+    public func runLoop(_ input: InputSource, file: String = "<stdin>") async -> ExitStatus {
+        var pending = ""
+        var pendingFirstLine = 1
+        var lineNumber = 0
+        var status = ExitStatus.ok
+        while exitRequest == nil {
+            let prompt = pending.isEmpty ? Self.prompt : Self.continuationPrompt
+            switch input.read(prompt: input.showsPrompt ? prompt : "") {
+            case .eof:
+                if !pending.isEmpty {
+                    let s = await runEntry(pending, file: file, firstLine: pendingFirstLine, input: input)
+                    if s != .ok && status == .ok { status = s }
+                }
+                return status == .ok ? ExitStatus.ok : (options.interactive ? .ok : status)
+            case .interrupted:
+                pending = ""
+                Interrupt.clear()
+                if !options.interactive { return .interrupted }
+                continue
+            case .line(let raw):
+                lineNumber += 1
+                let text = pending.isEmpty ? raw : pending + "\n" + raw
+                if pending.isEmpty { pendingFirstLine = lineNumber }
+                if isIncomplete(text, file: file, firstLine: pendingFirstLine) {
+                    pending = text
+                    continue
+                }
+                pending = ""
+                let s = await runEntry(text, file: file, firstLine: pendingFirstLine, input: input)
+                if s != .ok {
+                    if status == .ok { status = s }
+                    if !options.interactive && (!options.keepGoing || s == .interrupted) { return s }
+                }
+            }
+        }
+        return exitRequest ?? status
+    }
+
+    func isIncomplete(_ text: String, file: String, firstLine: Int) -> Bool {
+        do { _ = try Parser.parse(text, file: file, firstLine: firstLine); return false }
+        catch { return error.incomplete }
+    }
+
+    /// Runs one complete entry (one or more statements), keeping history and the transcript.
+    func runEntry(_ text: String, file: String, firstLine: Int, input: InputSource) async -> ExitStatus {
+        guard !text.allSatisfy({ $0 == " " || $0 == "\t" }) else { return .ok }
+        let statements: [Statement]
+        do {
+            statements = try Parser.parse(text, file: file, firstLine: firstLine)
+        } catch {
+            input.remember(text)
+            printError(error.diagnostic, source: text, firstLine: firstLine)
+            return error.diagnostic.exitStatus
+        }
+        if statements.isEmpty { return .ok }
+        input.remember(text)
+        var status = ExitStatus.ok
+        for statement in statements {
+            let recording = recorder != nil && !isRecordCommand(statement)
+            if recording { output.beginCapture() }
+            let s = await runTopLevel(statement, source: text, firstLine: firstLine)
+            if recording, let r = recorder {
+                let captured = output.endCapture()
+                r.add(command: sourceText(of: statement, in: text, firstLine: firstLine), out: captured.out, err: captured.err, status: s)
+            } else if recording {
+                _ = output.endCapture()
+            }
+            if s != .ok { status = s; if !options.keepGoing || s == .interrupted { break } }
+            if exitRequest != nil { break }
+        }
+        return status
+    }
+
+    func isRecordCommand(_ s: Statement) -> Bool {
+        if case .command(let c) = s, c.words.first?.literal == "record" { return true }
+        return false
+    }
+
+    /// The lines a statement spans, as typed.
+    func sourceText(of statement: Statement, in text: String, firstLine: Int) -> String {
+        if case .command(let c) = statement { return c.text }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = statement.range.start.line - firstLine
+        return lines[max(0, start)...].joined(separator: "\n").trimmingTrailingBlanks()
+    }
+}

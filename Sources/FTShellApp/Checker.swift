@@ -1,0 +1,69 @@
+import Foundation
+import FTCore
+import FTShell
+
+/// `ftsh --check`: replays transcripts in a pinned environment and compares.
+enum Checker {
+    static func run(files: [String], update: Bool, base: SessionOptions) async -> Int32 {
+        // Pin what varies between machines and runs.
+        setenv("TZ", "UTC", 1)
+        setenv("LANG", "C.UTF-8", 1)
+        setenv("LC_ALL", "C.UTF-8", 1)
+        setenv("NO_COLOR", "1", 1)
+        let home = NSTemporaryDirectory() + "ftsh-check-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        var env = ProcessInfo.processInfo.environment
+        for key in ["HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"] { env.removeValue(forKey: key) }
+        env["HOME"] = home
+        // Cached downloads (encodings, models) stay reachable from the real home.
+        if env["FTSH_ENCODINGS_DIR"] == nil, let realHome = ProcessInfo.processInfo.environment["HOME"] {
+            env["FTSH_ENCODINGS_DIR"] = realHome + "/.cache/ftsh/encodings"
+        }
+        setenv("HOME", home, 1)
+
+        let cwd = FileManager.default.currentDirectoryPath
+        var failed = 0
+        var total = 0
+        let registry = CommandLineApp.makeRegistry(environment: env)
+        for file in files {
+            let path = resolvePath(file, relativeTo: cwd)
+            let text: String
+            do { text = try ScriptFile.read(path, shownAs: file) } catch {
+                FileHandle.standardError.write(Data((DiagnosticPrinter.plain.format(error) + "\n").utf8))
+                failed += 1
+                continue
+            }
+            var options = base
+            options.checkMode = true
+            options.interactive = false
+            options.color = false
+            options.environment = env
+            options.keepGoing = true
+            let session = Session(registry: registry, output: Output(passThrough: false, isTerminal: false), options: options)
+            let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            session.workingDirectory = dir
+            FileManager.default.changeCurrentDirectoryPath(dir)
+            let result = await Transcript.check(text, file: URL(fileURLWithPath: file).lastPathComponent, session: session)
+            FileManager.default.changeCurrentDirectoryPath(cwd)
+            total += 1
+            if result.passed {
+                print("ok    \(file) (\(result.commands) commands)")
+            } else if update {
+                do {
+                    try AtomicFile.write(result.updatedText, to: path, overwrite: true)
+                    print("updated \(file) (\(result.mismatches.count) of \(result.commands) commands changed)")
+                } catch {
+                    FileHandle.standardError.write(Data((DiagnosticPrinter.plain.format(error) + "\n").utf8))
+                    failed += 1
+                }
+            } else {
+                failed += 1
+                print("FAIL  \(file) (\(result.mismatches.count) of \(result.commands) commands differ)")
+                print(result.report())
+            }
+        }
+        print("\(total - failed) passed, \(failed) failed")
+        return failed == 0 ? 0 : 1
+    }
+}
