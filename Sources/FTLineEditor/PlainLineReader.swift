@@ -55,7 +55,7 @@ public final class PlainLineReader: LineReader {
         let found: Int? = buffer.withUnsafeBufferPointer { bytes in
             let base = bytes.baseAddress! + scanned
             guard let hit = memchr(base, Int32(UInt8(ascii: "\n")), bytes.count - scanned) else { return nil }
-            return scanned + (UnsafeRawPointer(hit) - UnsafeRawPointer(bytes.baseAddress!))
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(bytes.baseAddress!)
         }
         if found == nil { scanned = buffer.count }
         return found
