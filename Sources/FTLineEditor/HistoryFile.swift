@@ -26,7 +26,7 @@ public enum HistoryFormat {
     }
 
     /// The entry one line of the file holds. Besides ftsh's octal escapes this understands the
-    /// other forms of vis(3) encoding (`\\`, `\n`, `\s`, `\^A`, `\M-x`) so a file saved by libedit
+    /// other forms of vis(3) encoding (`\\`, `\n`, `\s`, `\^A`, `\M-x`, `\M^X`) so a file saved by libedit
     /// itself reads the same. Bytes that are not UTF-8 become U+FFFD.
     public static func decode<Bytes: Collection<UInt8>>(_ line: Bytes) -> String {
         var bytes: [UInt8] = []
@@ -51,10 +51,16 @@ public enum HistoryFormat {
             case UInt8(ascii: "^"):
                 if let c = next() { bytes.append(control(c)) }
             case UInt8(ascii: "M"):
-                guard peek() == UInt8(ascii: "-") else { bytes.append(e); continue }
+                // `\M-c` is c with the high bit set, `\M^c` (or `\M-^c`) a control character with it.
+                guard let mark = peek(), mark == UInt8(ascii: "-") || mark == UInt8(ascii: "^") else {
+                    bytes.append(e)
+                    continue
+                }
                 _ = next()
-                guard let c = next() else { continue }
-                if c == UInt8(ascii: "^"), let d = next() { bytes.append(control(d) | 0x80) } else { bytes.append(c | 0x80) }
+                guard var c = next() else { continue }
+                var isControl = mark == UInt8(ascii: "^")
+                if !isControl && c == UInt8(ascii: "^"), let d = next() { c = d; isControl = true }
+                bytes.append((isControl ? control(c) : c) | 0x80)
             case UInt8(ascii: "n"): bytes.append(0x0A)
             case UInt8(ascii: "t"): bytes.append(0x09)
             case UInt8(ascii: "r"): bytes.append(0x0D)
