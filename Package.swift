@@ -41,12 +41,16 @@ let package = Package(
                 dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit"]),
         .executableTarget(name: "ftsh", dependencies: ["FTShellApp"]),
 
+        // Benchmarks: programs that run the Python peer in the same run and print both figures.
+        .executableTarget(name: "bench-tokenizer", dependencies: ["FTCore", "FTTokenizer"],
+                          path: "Benchmarks/tokenizer"),
+
         // Tests mirror modules.
         .testTarget(name: "FTCoreTests", dependencies: ["FTCore"]),
         .testTarget(name: "FTShellTests", dependencies: ["FTShell", "FTCore", "FTPluginKit"]),
         .testTarget(name: "FTShellAppTests", dependencies: ["FTShellApp", "FTShell", "FTCore"]),
         .testTarget(name: "FTLineEditorTests", dependencies: ["FTLineEditor"]),
-        .testTarget(name: "FTTokenizerTests", dependencies: ["FTTokenizer"]),
+        .testTarget(name: "FTTokenizerTests", dependencies: ["FTTokenizer", "FTCore"]),
         .testTarget(name: "FTDataTests", dependencies: ["FTData"]),
         .testTarget(name: "FTEngineTests", dependencies: ["FTEngine"]),
         .testTarget(name: "FTEvalTests", dependencies: ["FTEval"]),
