@@ -20,6 +20,21 @@ extension RankTable {
         }
     }
 
+    /// The tokens of a piece by the chosen strategy (tests check the two agree).
+    func mergeTokens(_ piece: [UInt8], heap: Bool) -> [Int] {
+        var out: [Int] = []
+        piece.withUnsafeBufferPointer { b in
+            if heap {
+                mergeLong(b.baseAddress!, b.count) { out.append(Int($0)) }
+            } else {
+                mergeShort(b.baseAddress!, b.count) { toks, m in
+                    for k in 0..<m { out.append(Int(toks[k])) }
+                }
+            }
+        }
+        return out
+    }
+
     /// The number of tokens of the piece `p[0..<n]`.
     @inline(__always)
     func mergeCount(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
@@ -32,7 +47,7 @@ extension RankTable {
     }
 
     @inline(__always)
-    private func mergeShort<R>(_ p: UnsafePointer<UInt8>, _ n: Int,
+    func mergeShort<R>(_ p: UnsafePointer<UInt8>, _ n: Int,
                                _ body: (UnsafeMutablePointer<UInt32>, Int) -> R) -> R {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 3 * (n + 1)) { buffer in
             let start = buffer.baseAddress!
@@ -73,7 +88,7 @@ extension RankTable {
         }
     }
 
-    private func mergeLong(_ p: UnsafePointer<UInt8>, _ n: Int, _ emit: (UInt32) -> Void) {
+    func mergeLong(_ p: UnsafePointer<UInt8>, _ n: Int, _ emit: (UInt32) -> Void) {
         let none = RankTable.none
         // Nodes are identified by their start offset; a node ends where the next one starts.
         let next = UnsafeMutablePointer<Int32>.allocate(capacity: n)
