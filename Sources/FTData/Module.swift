@@ -1,1 +1,0 @@
-// FTData: sources arrive in this folder.
