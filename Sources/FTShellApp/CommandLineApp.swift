@@ -35,7 +35,7 @@ public enum CommandLineApp {
         var noColor = false
     }
 
-    public static func main(_ argv: [String]) async -> Int32 {
+    public static func main(_ argv: [String]) -> Int32 {
         _ = Terminal.setUpUTF8Locale()
         Signals.installInterruptHandler()
         var args = Arguments()
@@ -89,7 +89,8 @@ public enum CommandLineApp {
         let colorAllowed = !args.noColor && env["NO_COLOR"].map(\.isEmpty) ?? true && env["TERM"] != "dumb"
         if args.check {
             guard !args.scripts.isEmpty else { return fail("--check expects one or more .ftsh files") }
-            return await Checker.run(files: args.scripts, update: args.update, base: args.options)
+            let (files, update, base) = (args.scripts, args.update, args.options)
+            return blocking { await Checker.run(files: files, update: update, base: base) }
         }
         args.options.color = colorAllowed && isatty(1) != 0
 
@@ -101,20 +102,26 @@ public enum CommandLineApp {
             if script != "-" {
                 let session = Session(registry: registry, output: output, options: options)
                 session.setVariable("argv", .list(args.scripts.dropFirst().map { .string($0) }))
-                if !args.norc { await runRC(session) }
-                return await runScript(script, session: session).rawValue
+                let norc = args.norc
+                return blocking {
+                    if !norc { await runRC(session) }
+                    return await runScript(script, session: session).rawValue
+                }
             }
         }
         if let command = args.command {
             options.interactive = false
             let session = Session(registry: registry, output: output, options: options)
-            if !args.norc { await runRC(session) }
-            return await session.run(source: command, file: "<command>").rawValue
+            let norc = args.norc
+            return blocking {
+                if !norc { await runRC(session) }
+                return await session.run(source: command, file: "<command>").rawValue
+            }
         }
         let interactive = Terminal.isInteractive && args.scripts.isEmpty
         options.interactive = interactive
         let session = Session(registry: registry, output: output, options: options)
-        if !args.norc { await runRC(session) }
+        if !args.norc { blocking { await runRC(session) } }
         if interactive {
             let completer = Completer(session: session)
             let editor = LineEditor(historyFile: session.paths.historyFile) { request in
@@ -124,10 +131,10 @@ public enum CommandLineApp {
             if let problem = editor.historyProblem { session.report(problem) }
             session.historyEntries = { editor.historyEntries }
             print("ftsh \(version) — the fine-tuning shell. 'help' lists commands, 'learn' starts the course, Ctrl-D quits.")
-            let status = await session.runLoop(EditorInput(editor))
+            let status = session.runLoop(EditorInput(editor))
             return status.rawValue
         }
-        return await session.runLoop(PlainInput(PlainLineReader()), file: "<stdin>").rawValue
+        return session.runLoop(PlainInput(PlainLineReader()), file: "<stdin>").rawValue
     }
 
     /// Runs a script file with relative paths resolved from the script's own folder.
@@ -164,7 +171,7 @@ public enum CommandLineApp {
 }
 
 /// The line editor as the REPL's input.
-final class EditorInput: InputSource {
+final class EditorInput: InputSource, @unchecked Sendable {
     let editor: LineEditor
     init(_ editor: LineEditor) { self.editor = editor }
     var showsPrompt: Bool { true }
@@ -179,7 +186,7 @@ final class EditorInput: InputSource {
 }
 
 /// Standard input that is not a terminal: no prompt, no history.
-final class PlainInput: InputSource {
+final class PlainInput: InputSource, @unchecked Sendable {
     let reader: PlainLineReader
     init(_ reader: PlainLineReader) { self.reader = reader }
     var showsPrompt: Bool { false }

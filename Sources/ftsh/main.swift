@@ -4,5 +4,5 @@ import Glibc
 #endif
 import FTShellApp
 
-let status = await CommandLineApp.main(Array(CommandLine.arguments.dropFirst()))
+let status = CommandLineApp.main(Array(CommandLine.arguments.dropFirst()))
 exit(status)

@@ -30,7 +30,8 @@ public enum Builtins {
                     arguments: [ArgumentSpec("condition", "An expression, optionally followed by , MESSAGE.", variadic: true)],
                     examples: ["assert $ds.examples >= 10, \"too few examples\""], isSyntax: true),
         CommandSpec(["echo"], summary: "Print words, with $variables substituted.",
-                    arguments: [ArgumentSpec("words", "What to print.", type: .value, optional: true, variadic: true)],
+                    arguments: [ArgumentSpec("words", "What to print.", type: .value, completion: .file(extensions: []),
+                                             optional: true, variadic: true)],
                     examples: ["echo hello $name", "echo \"total: ${n} examples\""]) { inv, _ in
             let words = inv["words"].listValue ?? []
             if words.count == 1 { return words[0].stringValue.map { .string($0) } ?? words[0] }
@@ -163,7 +164,7 @@ public enum Builtins {
                 throw inv.error("no such directory: \(inv.string("dir") ?? target)", id: "io.not-found", at: "dir")
             }
             s.workingDirectory = target
-            FileManager.default.changeCurrentDirectoryPath(target)
+            _ = FileManager.default.changeCurrentDirectoryPath(target)
             return .null
         },
         CommandSpec(["pwd"], summary: "Print the working directory.", examples: ["pwd"]) { _, ctx in

@@ -1,3 +1,4 @@
+import Foundation
 import FTCore
 
 /// One line of input, as the REPL loop sees it.
@@ -9,7 +10,7 @@ public enum InputLine: Sendable, Equatable {
 }
 
 /// Where the REPL loop reads from: the line editor on a terminal, plain stdin otherwise.
-public protocol InputSource: AnyObject {
+public protocol InputSource: AnyObject, Sendable {
     func read(prompt: String) -> InputLine
     /// Keeps a complete command in history (a no-op without a terminal).
     func remember(_ entry: String)
@@ -24,7 +25,11 @@ extension Session {
     /// Reads commands until end of input or `exit`. A line that leaves a quote, a brace or a
     /// trailing backslash open is continued on the next line. Interactive sessions go on after
     /// errors; non-interactive ones stop at the first (unless `keepGoing`).
-    public func runLoop(_ input: InputSource, file: String = "<stdin>") async -> ExitStatus {
+    ///
+    /// Runs on the calling thread — the process's main thread for a terminal, because Linux
+    /// delivers the terminal's SIGINT to the main thread and only a signal landing on the thread
+    /// blocked in the line editor interrupts its read. Commands run as tasks meanwhile.
+    public func runLoop(_ input: InputSource, file: String = "<stdin>") -> ExitStatus {
         var pending = ""
         var pendingFirstLine = 1
         var lineNumber = 0
@@ -34,7 +39,8 @@ extension Session {
             switch input.read(prompt: input.showsPrompt ? prompt : "") {
             case .eof:
                 if !pending.isEmpty {
-                    let s = await runEntry(pending, file: file, firstLine: pendingFirstLine, input: input)
+                    let text = pending, first = pendingFirstLine
+                    let s = blocking { await self.runEntry(text, file: file, firstLine: first, input: input) }
                     if s != .ok && status == .ok { status = s }
                 }
                 return status == .ok ? ExitStatus.ok : (options.interactive ? .ok : status)
@@ -52,7 +58,8 @@ extension Session {
                     continue
                 }
                 pending = ""
-                let s = await runEntry(text, file: file, firstLine: pendingFirstLine, input: input)
+                let first = pendingFirstLine
+                let s = blocking { await self.runEntry(text, file: file, firstLine: first, input: input) }
                 if s != .ok {
                     if status == .ok { status = s }
                     if !options.interactive && (!options.keepGoing || s == .interrupted) { return s }
@@ -110,3 +117,17 @@ extension Session {
         return lines[max(0, start)...].joined(separator: "\n").trimmingTrailingBlanks()
     }
 }
+
+/// Runs async work to completion from synchronous code (the main thread's read loop).
+public func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        box.value = await body()
+        done.signal()
+    }
+    done.wait()
+    return box.value!
+}
+
+private final class ResultBox<T>: @unchecked Sendable { var value: T?; init() {} }
