@@ -1,6 +1,7 @@
 import Foundation
 import FTCore
 import FTShell
+import FTPluginKit
 
 /// `ftsh --check`: replays transcripts in a pinned environment and compares.
 enum Checker {
@@ -40,12 +41,16 @@ enum Checker {
             options.color = false
             options.environment = env
             options.keepGoing = true
-            let session = Session(registry: registry, output: Output(passThrough: false, isTerminal: false), options: options)
-            let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            session.workingDirectory = dir
-            FileManager.default.changeCurrentDirectoryPath(dir)
-            let result = await Transcript.check(text, file: URL(fileURLWithPath: file).lastPathComponent, session: session)
-            FileManager.default.changeCurrentDirectoryPath(cwd)
+            var result = await checkOnce(text, path: path, file: file, registry: registry, options: options)
+            // Expectations may mention line numbers, which move when expectation lines are
+            // added; a second pass over the rewritten text settles them.
+            if update, !result.passed {
+                for _ in 0..<2 {
+                    let again = await checkOnce(result.updatedText, path: path, file: file, registry: registry, options: options)
+                    if again.passed { break }
+                    result.updatedText = again.updatedText
+                }
+            }
             total += 1
             if result.passed {
                 print("ok    \(file) (\(result.commands) commands)")
@@ -65,5 +70,17 @@ enum Checker {
         }
         print("\(total - failed) passed, \(failed) failed")
         return failed == 0 ? 0 : 1
+    }
+
+    /// One replay in a fresh session, from the transcript's own folder.
+    static func checkOnce(_ text: String, path: String, file: String, registry: PluginRegistry,
+                          options: SessionOptions) async -> TranscriptResult {
+        let cwd = FileManager.default.currentDirectoryPath
+        let session = Session(registry: registry, output: Output(passThrough: false, isTerminal: false), options: options)
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        session.workingDirectory = dir
+        _ = FileManager.default.changeCurrentDirectoryPath(dir)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
+        return await Transcript.check(text, file: URL(fileURLWithPath: file).lastPathComponent, session: session)
     }
 }

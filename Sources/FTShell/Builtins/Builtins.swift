@@ -237,7 +237,7 @@ public enum Builtins {
                                      examples: ["plugins"]) { _, ctx in
         .list(session(ctx).registry.plugins.map { p in
             .record(["plugin": .string(p.name), "version": .string(p.version), "commands": .int(p.commands.count),
-                     "source": .string(p.executable ?? "built in"), "summary": .string(p.summary)])
+                     "source": .string(p.executable.map { "external: " + URL(fileURLWithPath: $0).lastPathComponent } ?? "built in"), "summary": .string(p.summary)])
         })
     }
 
