@@ -3,6 +3,14 @@ import PackageDescription
 
 // ftsh: a thin executable over libraries that know nothing of the shell.
 // Built-in plugins live in plugins/<name>/ and are compiled in, so ftsh is one offline binary.
+// The engine's element-wise kernels use 8-wide vectors and fused multiply-add (AVX2/FMA, any
+// x86-64 CPU since 2013); without it Swift targets SSE2 only.
+#if arch(x86_64)
+let engineVectorFlags = ["-target-cpu", "haswell"]
+#else
+let engineVectorFlags: [String] = []
+#endif
+
 let package = Package(
     name: "ftsh",
     products: [
@@ -26,7 +34,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "FTData", dependencies: ["FTCore", "FTTokenizer"]),
         .target(name: "FTEngine", dependencies: ["FTCore", "FTTokenizer", "CBLAS"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+                swiftSettings: [.unsafeFlags(["-Ounchecked"] + engineVectorFlags)]),
         .target(name: "FTEval", dependencies: ["FTCore"]),
 
         // Built-in plugins: thin adapters from commands to libraries.
@@ -44,6 +52,9 @@ let package = Package(
         // Benchmarks: programs that run the Python peer in the same run and print both figures.
         .executableTarget(name: "bench-tokenizer", dependencies: ["FTCore", "FTTokenizer"],
                           path: "Benchmarks/tokenizer"),
+        .executableTarget(name: "bench-engine", dependencies: ["FTCore", "FTEngine"],
+                          path: "Benchmarks/engine",
+                          swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
 
         // Tests mirror modules.
         .testTarget(name: "FTCoreTests", dependencies: ["FTCore"]),
