@@ -24,11 +24,19 @@ public final class Encoding: Tokenizer, Sendable {
     let table: RankTable
     private let specialsByID: [Int: [UInt8]]
 
+    /// Loads a rank file. Known names (o200k_base, cl100k_base) get their special tokens and a
+    /// size check; other vocabularies get `specialTokens`.
     public convenience init(name: String, ranksFile path: String, pattern: PreTokenizer) throws(Diagnostic) {
+        try self.init(name: name, ranksFile: path, pattern: pattern,
+                      specialTokens: EncodingCatalog.known[name]?.specialTokens ?? [:])
+    }
+
+    public convenience init(name: String, ranksFile path: String, pattern: PreTokenizer,
+                            specialTokens: [String: Int]) throws(Diagnostic) {
         let data = try RankFile.readBytes(path)
         let (tokens, ranks) = try RankFile.parse(data, file: path)
         try self.init(name: name, tokens: tokens, ranks: ranks, pattern: pattern,
-                      specialTokens: EncodingCatalog.known[name]?.specialTokens ?? [:], source: path)
+                      specialTokens: specialTokens, source: path)
     }
 
     /// An encoding from tokens in rank order (token i has rank and id i), e.g. a trained vocabulary.
