@@ -12,6 +12,7 @@
 
 typedef char *(*ft_prompt_fn)(EditLine *);
 typedef unsigned char (*ft_el_fn)(EditLine *, int);
+typedef int (*ft_getc_fn)(EditLine *, wchar_t *);
 
 /* Swift 6 rejects touching the C library's global FILE pointers directly. */
 static inline FILE *ft_stdin(void) { return stdin; }
@@ -26,6 +27,17 @@ static inline int ft_el_set_editor(EditLine *el, const char *mode) {
 }
 static inline int ft_el_set_signal(EditLine *el, int on) {
     return el_set(el, EL_SIGNAL, on);
+}
+static inline int ft_el_set_getcfn(EditLine *el, ft_getc_fn f) {
+    return el_set(el, EL_GETCFN, f);
+}
+/* Redraws the prompt and the line, as after the shell comes back to the foreground. */
+static inline int ft_el_refresh(EditLine *el) {
+    return el_set(el, EL_REFRESH);
+}
+/* Puts the terminal into libedit's editing mode (1) or back to the user's mode (0). */
+static inline int ft_el_prep_term(EditLine *el, int raw) {
+    return el_set(el, EL_PREP_TERM, raw);
 }
 static inline int ft_el_set_clientdata(EditLine *el, void *data) {
     return el_set(el, EL_CLIENTDATA, data);

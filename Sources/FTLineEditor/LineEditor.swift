@@ -36,6 +36,7 @@ public final class LineEditor: LineReader {
         store = historyFile.map { HistoryFile(path: $0, limit: historySize) }
         Terminal.setUpUTF8Locale()
         Signals.installInterruptHandler()
+        Signals.installContinueHandler()
         if let store {
             do { entries = try store.load() } catch { historyProblem = error }
         }
@@ -55,12 +56,14 @@ public final class LineEditor: LineReader {
         setPrompt(prompt)
         // A Ctrl-C pressed while the previous command ran was meant for that command.
         Interrupt.clear()
+        Signals.drainWakePipe()
+        pendingByte = nil
         var count: Int32 = 0
         errno = 0
         guard let raw = el_gets(el, &count) else {
             let interrupted = count == -1 && errno == EINTR
-            // The terminal echoed `^C` (or libedit `^D`) without ending the line.
-            writeOut("\n")
+            // libedit echoes `^D` itself; the terminal, in libedit's mode, does not echo `^C`.
+            writeOut(interrupted ? "^C\n" : "\n")
             if interrupted {
                 Interrupt.clear()
                 return .interrupted
@@ -91,6 +94,10 @@ public final class LineEditor: LineReader {
         ft_el_set_clientdata(el, Unmanaged.passUnretained(self).toOpaque())
         ft_el_set_editor(el, "emacs")
         ft_el_set_signal(el, 1)
+        ft_el_set_getcfn(el, { el, out in
+            guard let el, let out, let editor = LineEditor.instance(el) else { return -1 }
+            return editor.readCharacter(out)
+        })
         ft_el_set_prompt_esc(el, { el in
             guard let el, let editor = LineEditor.instance(el) else { return nil }
             return editor.promptText
@@ -143,6 +150,102 @@ public final class LineEditor: LineReader {
         promptText = strdup(prompt)
     }
 
+    // MARK: - Reading keys
+
+    /// A byte read ahead while decoding that starts the next character.
+    private var pendingByte: UInt8?
+
+    private enum ByteRead { case byte(UInt8), end, interrupted, failed(Int32) }
+
+    /// libedit's key reader, replaced so Ctrl-C ends the read even when the signal is handled
+    /// on another thread of the process (where libedit's own blocking read would never see
+    /// EINTR and would carry on with the terminal already reset). It waits on the terminal and
+    /// on the interrupt handler's wake-up pipe, and decodes UTF-8 itself (bad bytes become
+    /// U+FFFD), so input does not depend on the C library's locale.
+    fileprivate func readCharacter(_ out: UnsafeMutablePointer<wchar_t>) -> Int32 {
+        var value: UInt32 = 0
+        var remaining = 0
+        var minimum: UInt32 = 0
+        while true {
+            let byte: UInt8
+            if let pending = pendingByte {
+                byte = pending
+                pendingByte = nil
+            } else {
+                switch nextByte() {
+                case .byte(let b): byte = b
+                case .end:
+                    if remaining > 0 { out.pointee = 0xFFFD; return 1 }
+                    return 0
+                case .interrupted:
+                    errno = EINTR
+                    return -1
+                case .failed(let code):
+                    errno = code
+                    return -1
+                }
+            }
+            if remaining > 0 {
+                guard byte & 0xC0 == 0x80 else {
+                    pendingByte = byte
+                    out.pointee = 0xFFFD
+                    return 1
+                }
+                value = value << 6 | UInt32(byte & 0x3F)
+                remaining -= 1
+                if remaining > 0 { continue }
+                let valid = value >= minimum && Unicode.Scalar(value) != nil
+                out.pointee = wchar_t(bitPattern: valid ? value : 0xFFFD)
+                return 1
+            }
+            switch byte {
+            case 0..<0x80:
+                out.pointee = wchar_t(byte)
+                return 1
+            case 0xC2...0xDF: (value, remaining, minimum) = (UInt32(byte & 0x1F), 1, 0x80)
+            case 0xE0...0xEF: (value, remaining, minimum) = (UInt32(byte & 0x0F), 2, 0x800)
+            case 0xF0...0xF4: (value, remaining, minimum) = (UInt32(byte & 0x07), 3, 0x10000)
+            default:
+                out.pointee = 0xFFFD
+                return 1
+            }
+        }
+    }
+
+    /// Back from Ctrl-Z. libedit handles only the first stop of a line itself; after a later one
+    /// the terminal comes back in the user's mode while libedit still believes it is in its
+    /// own, so the mode is set afresh before the line is redrawn.
+    private func resumeInForeground(_ el: OpaquePointer) {
+        ft_el_prep_term(el, 0)
+        ft_el_prep_term(el, 1)
+        ft_el_refresh(el)
+    }
+
+    private func nextByte() -> ByteRead {
+        let wake = Signals.wakeFileDescriptor
+        while true {
+            if Interrupt.isSet { return .interrupted }
+            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+            if poll(&fds, nfds_t(wake >= 0 ? 2 : 1), -1) < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return .failed(errno)
+            }
+            if wake >= 0 && fds[1].revents != 0 {
+                Signals.drainWakePipe()
+                if Signals.continued.exchange(false, ordering: .relaxed), let el { resumeInForeground(el) }
+                continue
+            }
+            guard fds[0].revents != 0 else { continue }
+            var byte: UInt8 = 0
+            let n = read(0, &byte, 1)
+            if n == 1 { return .byte(byte) }
+            if n == 0 { return .end }
+            if errno == EINTR || errno == EAGAIN { continue }
+            return .failed(errno)
+        }
+    }
+
     // MARK: - Completion
 
     private func complete() -> UInt8 {
@@ -171,12 +274,16 @@ public final class LineEditor: LineReader {
             writeOut("\nDisplay all \(names.count) possibilities? (y or n) ")
             guard let el else { return }
             var answer: CChar = 0
+            var show = false
+            // Ctrl-C makes el_getc fail, and the still-set interrupt then ends the line.
             while el_getc(el, &answer) == 1 {
-                if answer == CChar(UInt8(ascii: "y")) || answer == CChar(UInt8(ascii: "Y")) || answer == CChar(UInt8(ascii: " ")) { break }
-                if answer == CChar(UInt8(ascii: "n")) || answer == CChar(UInt8(ascii: "N")) || answer == 0x7F || answer == 0x03 {
-                    writeOut("\n")
-                    return
-                }
+                let key = UInt8(bitPattern: answer)
+                if key == UInt8(ascii: "y") || key == UInt8(ascii: "Y") || key == UInt8(ascii: " ") { show = true; break }
+                if key == UInt8(ascii: "n") || key == UInt8(ascii: "N") || key == 0x7F || key == 0x1B { break }
+            }
+            guard show else {
+                writeOut("\n")
+                return
             }
         }
         writeOut("\n" + Completion.columns(names, width: width).joined(separator: "\n") + "\n")

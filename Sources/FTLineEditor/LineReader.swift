@@ -1,4 +1,5 @@
 import FTCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -63,20 +64,96 @@ public enum Signals {
     /// needs it before its first read (libedit re-raises SIGINT to the whole process group after
     /// restoring the terminal, which with the default action kills the shell and its parent);
     /// scripts need it so Ctrl-C stops the running command and the shell exits with status 130.
-    /// SA_RESTART keeps unrelated reads and writes from failing with EINTR; libedit's own handler,
-    /// active only inside `el_gets`, is what interrupts the read of a line.
+    /// SA_RESTART keeps unrelated reads and writes from failing with EINTR. Because the signal
+    /// may land on any thread, the handler also writes a byte to a wake-up pipe that the editor's
+    /// key reader watches: a read blocked on another thread would never see EINTR.
     public static func installInterruptHandler() {
-        // The flag is a lazily initialised global: touch it here so the handler never runs
+        // Both are lazily initialised globals: touch them here so the handler never runs
         // Swift's one-time initialisation inside a signal.
         _ = Interrupt.isSet
+        makeWakePipe()
         var action = sigaction()
         #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = { _ in Interrupt.set() }
+        action.__sigaction_handler.sa_handler = { _ in Signals.interrupted() }
         #else
-        action.__sigaction_u.__sa_handler = { _ in Interrupt.set() }
+        action.__sigaction_u.__sa_handler = { _ in Signals.interrupted() }
         #endif
         sigemptyset(&action.sa_mask)
         action.sa_flags = Int32(SA_RESTART)
         sigaction(SIGINT, &action, nil)
+    }
+
+    /// Notes each return to the foreground (SIGCONT) so the editor can redraw its line: libedit
+    /// restores the terminal itself but leaves the redraw to its own key reader, which ftsh
+    /// replaces. libedit passes the signal on to this handler after its own.
+    static func installContinueHandler() {
+        _ = continued.load(ordering: .relaxed)
+        makeWakePipe()
+        var action = sigaction()
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = { _ in Signals.wake(setting: Signals.continued) }
+        #else
+        action.__sigaction_u.__sa_handler = { _ in Signals.wake(setting: Signals.continued) }
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = Int32(SA_RESTART)
+        sigaction(SIGCONT, &action, nil)
+    }
+
+    /// Set by SIGCONT; the editor clears it when it redraws.
+    static let continued = Atomic<Bool>(false)
+
+    /// The read end of the wake-up pipe, or -1 before `installInterruptHandler`.
+    static var wakeFileDescriptor: Int32 { wakeRead.load(ordering: .acquiring) }
+
+    /// Empties the wake-up pipe (it holds one byte per Ctrl-C since it was last drained).
+    static func drainWakePipe() {
+        let fd = wakeFileDescriptor
+        guard fd >= 0 else { return }
+        var sink = [UInt8](repeating: 0, count: 64)
+        while sink.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
+    }
+
+    private static let wakeRead = Atomic<Int32>(-1)
+    private static let wakeWrite = Atomic<Int32>(-1)
+
+    private static func makeWakePipe() {
+        guard wakeRead.load(ordering: .acquiring) < 0 else { return }
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return }
+        for fd in fds {
+            // Non-blocking so the handler can never hang on a full pipe.
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        guard wakeRead.compareExchange(expected: -1, desired: fds[0], ordering: .acquiringAndReleasing).exchanged else {
+            close(fds[0])
+            close(fds[1])
+            return
+        }
+        wakeWrite.store(fds[1], ordering: .releasing)
+    }
+
+    /// Signal handlers: only atomics and write(2), and errno is left as found.
+    private static func interrupted() {
+        let saved = errno
+        Interrupt.set()
+        writeWakeByte()
+        errno = saved
+    }
+
+    private static func wake(setting flag: borrowing Atomic<Bool>) {
+        let saved = errno
+        flag.store(true, ordering: .relaxed)
+        writeWakeByte()
+        errno = saved
+    }
+
+    private static func writeWakeByte() {
+        let fd = wakeWrite.load(ordering: .relaxed)
+        if fd >= 0 {
+            var byte: UInt8 = 1
+            _ = write(fd, &byte, 1)
+        }
     }
 }
