@@ -24,6 +24,9 @@ enum ChatRules {
             roles.append(validateMessage(m, path: "messages[\(i)]", &ctx))
         }
         let messagesNode = obj["messages"]!
+        // A message whose role could not be read may well be the missing assistant or user
+        // turn; its own finding says enough.
+        guard !roles.contains(nil) else { return }
         guard let lastAssistant = roles.lastIndex(of: "assistant") else {
             ctx.report("data.no-assistant", "expected at least one assistant message to train on", node: messagesNode)
             return

@@ -113,7 +113,7 @@ struct JSONLineParser {
             i += 1
             let v = try value()
             for m in members where m.key == key {
-                throw fail("duplicate key \"\(key)\" in object (first at column of the earlier key)", at: keyOffset)
+                throw fail("duplicate key \"\(key)\"; the object already has one", at: keyOffset)
             }
             members.append(JSONNode.Member(key: key, keyOffset: keyOffset, value: v))
             skipSpace()

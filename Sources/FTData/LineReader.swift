@@ -155,7 +155,10 @@ final class ChunkedLineReader {
                 carry = []
                 break
             }
-            if let k = buf.firstIndex(of: 0x0A) {
+            let hit: Int? = buf.withUnsafeBytes { raw in
+                memchr(raw.baseAddress!, 0x0A, raw.count).map { UnsafeRawPointer($0) - raw.baseAddress! }
+            }
+            if let k = hit {
                 total += Int64(k + 1)
                 carry = Array(buf[(k + 1)...])
                 break
