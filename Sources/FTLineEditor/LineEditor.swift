@@ -37,6 +37,7 @@ public final class LineEditor: LineReader {
         Terminal.setUpUTF8Locale()
         Signals.installInterruptHandler()
         Signals.installContinueHandler()
+        input.wakeFD = Signals.wakeFileDescriptor
         if let store {
             do { entries = try store.load() } catch { historyProblem = error }
         }
@@ -57,7 +58,7 @@ public final class LineEditor: LineReader {
         // A Ctrl-C pressed while the previous command ran was meant for that command.
         Interrupt.clear()
         Signals.drainWakePipe()
-        pendingByte = nil
+        decoder.reset()
         var count: Int32 = 0
         errno = 0
         guard let raw = el_gets(el, &count) else {
@@ -152,63 +153,30 @@ public final class LineEditor: LineReader {
 
     // MARK: - Reading keys
 
-    /// A byte read ahead while decoding that starts the next character.
-    private var pendingByte: UInt8?
-
-    private enum ByteRead { case byte(UInt8), end, interrupted, failed(Int32) }
+    private var decoder = UTF8KeyDecoder()
+    private var input = TerminalInput(fd: 0, wakeFD: -1, isInterrupted: { Interrupt.isSet })
 
     /// libedit's key reader, replaced so Ctrl-C ends the read even when the signal is handled
-    /// on another thread of the process (where libedit's own blocking read would never see
-    /// EINTR and would carry on with the terminal already reset). It waits on the terminal and
-    /// on the interrupt handler's wake-up pipe, and decodes UTF-8 itself (bad bytes become
-    /// U+FFFD), so input does not depend on the C library's locale.
+    /// on another thread of the process (libedit's own blocking read would then carry on with
+    /// the terminal already reset), and so input decoding does not depend on the locale.
     fileprivate func readCharacter(_ out: UnsafeMutablePointer<wchar_t>) -> Int32 {
-        var value: UInt32 = 0
-        var remaining = 0
-        var minimum: UInt32 = 0
-        while true {
-            let byte: UInt8
-            if let pending = pendingByte {
-                byte = pending
-                pendingByte = nil
-            } else {
-                switch nextByte() {
-                case .byte(let b): byte = b
-                case .end:
-                    if remaining > 0 { out.pointee = 0xFFFD; return 1 }
-                    return 0
-                case .interrupted:
-                    errno = EINTR
-                    return -1
-                case .failed(let code):
-                    errno = code
-                    return -1
-                }
+        let key = decoder.next {
+            input.nextByte {
+                if Signals.continued.exchange(false, ordering: .relaxed), let el { resumeInForeground(el) }
             }
-            if remaining > 0 {
-                guard byte & 0xC0 == 0x80 else {
-                    pendingByte = byte
-                    out.pointee = 0xFFFD
-                    return 1
-                }
-                value = value << 6 | UInt32(byte & 0x3F)
-                remaining -= 1
-                if remaining > 0 { continue }
-                let valid = value >= minimum && Unicode.Scalar(value) != nil
-                out.pointee = wchar_t(bitPattern: valid ? value : 0xFFFD)
-                return 1
-            }
-            switch byte {
-            case 0..<0x80:
-                out.pointee = wchar_t(byte)
-                return 1
-            case 0xC2...0xDF: (value, remaining, minimum) = (UInt32(byte & 0x1F), 1, 0x80)
-            case 0xE0...0xEF: (value, remaining, minimum) = (UInt32(byte & 0x0F), 2, 0x800)
-            case 0xF0...0xF4: (value, remaining, minimum) = (UInt32(byte & 0x07), 3, 0x10000)
-            default:
-                out.pointee = 0xFFFD
-                return 1
-            }
+        }
+        switch key {
+        case .scalar(let value):
+            out.pointee = wchar_t(bitPattern: value)
+            return 1
+        case .end:
+            return 0
+        case .interrupted:
+            errno = EINTR
+            return -1
+        case .failed(let code):
+            errno = code
+            return -1
         }
     }
 
@@ -219,31 +187,6 @@ public final class LineEditor: LineReader {
         ft_el_prep_term(el, 0)
         ft_el_prep_term(el, 1)
         ft_el_refresh(el)
-    }
-
-    private func nextByte() -> ByteRead {
-        let wake = Signals.wakeFileDescriptor
-        while true {
-            if Interrupt.isSet { return .interrupted }
-            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
-            if poll(&fds, nfds_t(wake >= 0 ? 2 : 1), -1) < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                return .failed(errno)
-            }
-            if wake >= 0 && fds[1].revents != 0 {
-                Signals.drainWakePipe()
-                if Signals.continued.exchange(false, ordering: .relaxed), let el { resumeInForeground(el) }
-                continue
-            }
-            guard fds[0].revents != 0 else { continue }
-            var byte: UInt8 = 0
-            let n = read(0, &byte, 1)
-            if n == 1 { return .byte(byte) }
-            if n == 0 { return .end }
-            if errno == EINTR || errno == EAGAIN { continue }
-            return .failed(errno)
-        }
     }
 
     // MARK: - Completion

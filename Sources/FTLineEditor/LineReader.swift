@@ -106,13 +106,8 @@ public enum Signals {
     /// The read end of the wake-up pipe, or -1 before `installInterruptHandler`.
     static var wakeFileDescriptor: Int32 { wakeRead.load(ordering: .acquiring) }
 
-    /// Empties the wake-up pipe (it holds one byte per Ctrl-C since it was last drained).
-    static func drainWakePipe() {
-        let fd = wakeFileDescriptor
-        guard fd >= 0 else { return }
-        var sink = [UInt8](repeating: 0, count: 64)
-        while sink.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
-    }
+    /// Empties the wake-up pipe (it holds one byte per signal since it was last drained).
+    static func drainWakePipe() { TerminalInput.drain(wakeFileDescriptor) }
 
     private static let wakeRead = Atomic<Int32>(-1)
     private static let wakeWrite = Atomic<Int32>(-1)
