@@ -33,7 +33,8 @@ public final class LineEditor: LineReader {
                 completer: @escaping (CompletionRequest) -> CompletionResult) {
         self.completer = completer
         historyLimit = max(0, historySize)
-        store = historyFile.map { HistoryFile(path: $0, limit: historySize) }
+        // A size of 0 turns history off; the file is then left as it is, not trimmed to nothing.
+        store = historySize > 0 ? historyFile.map { HistoryFile(path: $0, limit: historySize) } : nil
         Terminal.setUpUTF8Locale()
         Signals.installInterruptHandler()
         Signals.installContinueHandler()

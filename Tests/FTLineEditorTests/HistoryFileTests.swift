@@ -108,6 +108,16 @@ import Testing
         #expect(try HistoryFile(path: path, limit: 100).load(trim: false).count == 3)
     }
 
+    @Test func sizeZeroTurnsHistoryOffAndLeavesTheFileAlone() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/history"
+        try HistoryFile(path: path).append("kept")
+        let e = editor(path, size: 0)
+        e.addHistory("not kept")
+        #expect(e.historyEntries == [])
+        #expect(try HistoryFile(path: path).load() == ["kept"])
+    }
+
     @Test func withoutAFileHistoryStaysInMemory() {
         let e = editor(nil)
         e.addHistory("one")

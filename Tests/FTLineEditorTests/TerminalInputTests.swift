@@ -103,3 +103,15 @@ import Testing
         #expect(wakeUps == 1)
     }
 }
+
+@Suite struct TerminalLocaleTests {
+    @Test func characterHandlingIsUTF8AfterSetUp() {
+        #expect(Terminal.setUpUTF8Locale())
+        #expect(Terminal.isUTF8Codeset())
+        // The C library now decodes a Korean syllable as one wide character.
+        var wide: wchar_t = 0
+        let bytes: [CChar] = Array("한".utf8CString)
+        #expect(mbtowc(&wide, bytes, 3) == 3)
+        #expect(wide == 0xD55C)
+    }
+}
