@@ -8,8 +8,9 @@ import Darwin
 
 /// The interactive prompt, on libedit: emacs (or the user's `~/.editrc`) key bindings, UTF-8
 /// input, TAB completion asked of the shell, persistent history, Ctrl-C and Ctrl-D.
-/// Use it only when `Terminal.isInteractive`; it is not thread-safe and belongs to the thread
-/// that reads lines (never call `readLine` from a concurrency task: it blocks).
+/// Use it only when `Terminal.isInteractive`. It is not thread-safe: one thread reads lines.
+/// `readLine` blocks that thread while the user types (better a dedicated thread than one of
+/// the concurrency pool's); Ctrl-C reaches it whichever thread the signal lands on.
 public final class LineEditor: LineReader {
     private var el: OpaquePointer?
     private var history: OpaquePointer?
