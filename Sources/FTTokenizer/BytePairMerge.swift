@@ -57,7 +57,7 @@ extension RankTable {
             for i in 0..<n {
                 start[i] = UInt32(i)
                 tok[i] = byteRanks[Int(p[i])]
-                rank[i] = i + 1 < n ? lookup(p + i, 2) : none
+                rank[i] = i + 1 < n ? pairRanks[Int(p[i]) << 8 | Int(p[i + 1])] : none
             }
             start[n] = UInt32(n)
             rank[n] = none
@@ -104,7 +104,7 @@ extension RankTable {
             next[i] = Int32(i + 1)
             prev[i] = Int32(i - 1)
             tok[i] = byteRanks[Int(p[i])]
-            let r = i + 1 < n ? lookup(p + i, 2) : none
+            let r = i + 1 < n ? pairRanks[Int(p[i]) << 8 | Int(p[i + 1])] : none
             rank[i] = r
             if r != none { heap.push(UInt64(r) << 32 | UInt64(i)) }
         }

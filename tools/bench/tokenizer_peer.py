@@ -46,21 +46,25 @@ def main():
     for name in args.names.split(","):
         enc = load(name, args.encodings)
         enc.encode_ordinary("warm up")
-        times, total = [], None
+        samples, total = [], None
         for _ in range(args.runs):
-            t0 = time.perf_counter()
+            w0, c0 = time.perf_counter(), time.thread_time()
             n = 0
             for t in texts:
                 n += len(enc.encode_ordinary(t))
-            times.append(time.perf_counter() - t0)
+            samples.append((time.thread_time() - c0, time.perf_counter() - w0))
             total = n
-        times.sort()
-        print(json.dumps({"case": "chat", "encoding": name, "texts": len(texts), "bytes": nbytes, "tokens": total,
-                          "seconds": times[len(times) // 2]}), flush=True)
-        t0 = time.perf_counter()
+        samples.sort()
+        cpu, wall = samples[len(samples) // 2]
+        report("chat", name, total, wall, cpu, texts=len(texts), bytes=nbytes)
+        w0, c0 = time.perf_counter(), time.thread_time()
         n = len(enc.encode_ordinary(long_word))
-        print(json.dumps({"case": "long-word", "encoding": name, "bytes": len(long_word), "tokens": n,
-                          "seconds": time.perf_counter() - t0}), flush=True)
+        report("long-word", name, n, time.perf_counter() - w0, time.thread_time() - c0, bytes=len(long_word))
+
+
+def report(case, name, tokens, wall, cpu, **extra):
+    print(json.dumps({"case": case, "encoding": name, "tokens": tokens, "seconds": wall, "cpu_seconds": cpu,
+                      "version": tiktoken.__version__, **extra}), flush=True)
 
 
 if __name__ == "__main__":
