@@ -39,7 +39,6 @@ public struct Batch: Sendable, Equatable {
                 targets[row * length + i] = Int32(seq[i + 1])
                 w[row * length + i] = weights?[row][i + 1] ?? 1
             }
-            if n < length, seq.count > n { inputs[row * length + n] = Int32(seq[n]) }
         }
         return Batch(size: b, length: length, inputs: inputs, targets: targets, weights: w)
     }
