@@ -160,8 +160,9 @@ struct JSONParser {
     }
 
     mutating func literal(_ word: String) throws(Diagnostic) {
+        let start = i
         for b in word.utf8 {
-            guard i < bytes.count, bytes[i] == b else { throw fail("invalid literal; expected \(word)") }
+            guard i < bytes.count, bytes[i] == b else { i = start; throw fail("invalid literal; expected \(word)") }
             i += 1
         }
     }

@@ -26,7 +26,7 @@ public struct Table: Sendable {
             for i in 0..<columns {
                 let cell = i < row.count ? row[i] : ""
                 let last = i == columns - 1
-                let right = rightAligned.contains(i) && r > 0
+                let right = rightAligned.contains(i)
                 parts.append(last && !right ? cell : TextWidth.pad(cell, to: widths[i], alignRight: right))
             }
             lines.append(parts.joined(separator: "  "))

@@ -165,12 +165,12 @@ public struct Parser {
                 consumeIdentifier()
                 skipBlanks()
                 if atEnd || peek == "\n" { throw error("expected a condition after 'assert'") }
-                let cond = try parseExpression(allowRecord: false)
+                let cond = try parseExpression(allowRecord: true)
                 skipBlanks()
                 var message: Expression?
                 if peek == "," {
                     advance()
-                    message = try parseExpression(allowRecord: false)
+                    message = try parseExpression(allowRecord: true)
                 }
                 return .assert(condition: cond, message: message, range: range(from: start))
             case "else":
