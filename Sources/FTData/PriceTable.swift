@@ -71,14 +71,16 @@ public struct PriceTable: Sendable, Hashable {
     ])
 
     /// The model a name refers to: `ft:` ids resolve to their base model, and a name without a
-    /// date (`gpt-4o-mini`) to the first dated entry that extends it.
+    /// date (`gpt-4o-mini`) to the first entry that is that name plus a date.
     public func info(for name: String) -> ModelInfo? {
         var base = name
         if base.hasPrefix("ft:") {
             base = String(base.dropFirst(3).split(separator: ":", omittingEmptySubsequences: false).first ?? "")
         }
         if let exact = models.first(where: { $0.model == base }) { return exact }
-        return models.first { $0.model.hasPrefix(base + "-") }
+        return models.first { m in
+            m.model.hasPrefix(base + "-") && m.model.dropFirst(base.count + 1).first?.isNumber == true
+        }
     }
 
     /// The built-in table with the user's file (if any) laid over it.
