@@ -51,6 +51,9 @@ public enum CommandLineApp {
             print(CompletionScripts.script(for: shell, registry: makeRegistry()), terminator: "")
             return 0
         }
+        // Generated documentation, read by scripts/gen-docs.
+        if argv == ["--reference"] { print(ReferenceDoc.markdown(registry: makeRegistry(environment: [:])), terminator: ""); return 0 }
+        if argv == ["--man"] { print(ReferenceDoc.manPage(registry: makeRegistry(environment: [:]), version: version), terminator: ""); return 0 }
         while i < argv.count {
             let a = argv[i]
             i += 1
