@@ -110,6 +110,16 @@ extension Encoding {
 
     public static var searchPaths: [String] { EncodingCatalog.searchPaths() }
 
+    /// The encoding of a model's tokenizer, loaded; a clear error for models ftsh cannot count for.
+    public static func load(model: String, searchPaths: [String]? = nil) throws(Diagnostic) -> Encoding {
+        guard let name = forModel(model) else {
+            throw .error("no known tokenizer for model \(model)", id: "tokenizer.unknown-model",
+                         notes: ["gpt-4o, gpt-4.1, gpt-5 and o-series models use o200k_base; gpt-4, gpt-3.5-turbo, "
+                                 + "babbage-002 and davinci-002 use cl100k_base"])
+        }
+        return try load(named: name, searchPaths: searchPaths)
+    }
+
     /// The id of a special token such as `<|endoftext|>`, if this encoding has it.
     public func specialTokenID(_ text: String) -> Int? { specialTokens[text] }
 }

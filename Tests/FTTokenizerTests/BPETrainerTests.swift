@@ -75,3 +75,24 @@ import Testing
         #expect(throws: Diagnostic.self) { _ = try BPETrainer(vocabularySize: 100).train(["x"]) }
     }
 }
+
+@Suite struct GPT2ExportTests {
+    /// A trained vocabulary exported as vocab.json + merges.txt encodes the same under HF's
+    /// pair rule as under the rank-order rule.
+    @Test func exportedVocabularyEncodesTheSame() throws {
+        var rng = SeededRandom(seed: 5).derived("export")
+        let texts = BPETrainerTests.corpus + (0..<200).map { _ in RoundTripTests.randomText(&rng, maxLength: 40) }
+        let enc = try BPETrainer(vocabularySize: 340, minimumFrequency: 1).train(texts).encoding(name: "tiny")
+        let dir = NSTemporaryDirectory() + "ftsh-export-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try GPT2Tokenizer.write(enc, toFolder: dir, overwrite: false)
+        let hf = try GPT2Tokenizer.load(folder: dir)
+        #expect(hf.vocabularySize == enc.vocabularySize)
+        #expect(hf.endOfTextID == enc.specialTokenID("<|endoftext|>"))
+        for t in texts + ["<|endoftext|>"] { #expect(hf.encodeOrdinary(t) == enc.encode(t), "\(t.debugDescription)") }
+    }
+
+    @Test func modelLoadErrors() {
+        #expect { _ = try Encoding.load(model: "llama-3-8b") } throws: { ($0 as? Diagnostic)?.id == "tokenizer.unknown-model" }
+    }
+}
