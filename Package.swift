@@ -55,6 +55,8 @@ let package = Package(
         .executableTarget(name: "bench-engine", dependencies: ["FTCore", "FTEngine"],
                           path: "Benchmarks/engine",
                           swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .executableTarget(name: "bench-datacheck", dependencies: ["FTCore", "FTData", "FTTokenizer"],
+                          path: "Benchmarks/datacheck"),
 
         // Tests mirror modules.
         .testTarget(name: "FTCoreTests", dependencies: ["FTCore"]),
