@@ -155,6 +155,31 @@ class ReplTest(unittest.TestCase):
         s.prompt()
         self.assertTrue(s.child.isalive())
 
+    def test_ctrl_c_stops_a_running_command_and_the_shell_lives(self):
+        s = self.start()
+        s.child.sendline("sleep 30")
+        s.child.expect_exact("sleep 30")
+        s.child.send(CTRL_C)
+        s.child.expect("interrupted")
+        s.prompt()
+        s.run("echo still-here", "still-here")
+
+    def test_continuation_prompt(self):
+        s = self.start()
+        s.child.sendline('echo "one')
+        s.child.expect_exact("..> ")
+        s.child.sendline('two"')
+        s.child.expect(r"\r\none\r\ntwo\r\n")
+        s.prompt()
+
+    def test_error_has_a_caret_under_the_word(self):
+        s = self.start()
+        s.child.sendline("seed --bogus")
+        s.child.expect_exact("unknown flag --bogus")
+        s.child.expect_exact("seed --bogus")
+        s.child.expect(r"\r\n       \^~~~~~~")
+        s.prompt()
+
     def test_ctrl_d_exits_with_status_zero(self):
         s = self.start()
         s.child.sendcontrol("d")

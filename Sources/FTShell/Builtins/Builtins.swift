@@ -154,6 +154,22 @@ public enum Builtins {
             guard let r = session(ctx).recorder else { return .record(["recording": false]) }
             return .record(["recording": true, "file": .string(r.displayPath), "commands": .int(r.commandCount)])
         },
+        CommandSpec(["sleep"], summary: "Wait for a number of seconds (Ctrl-C stops the wait).",
+                    arguments: [ArgumentSpec("seconds", "How long to wait.", type: .number)],
+                    examples: ["sleep 0.5"]) { inv, ctx in
+            let seconds = inv.number("seconds")!
+            guard seconds >= 0, seconds <= 86_400 else {
+                throw inv.error("expected 0 to 86400 seconds", id: "usage.bad-argument", at: "seconds")
+            }
+            // Frozen clocks (check mode) make waiting pointless: the transcript is the same.
+            if ctx.clock.isFrozen { return .null }
+            let end = Date().addingTimeInterval(seconds)
+            while Date() < end {
+                try Interrupt.check("sleep stopped")
+                try await Task.sleep(nanoseconds: UInt64(min(0.05, end.timeIntervalSinceNow).clamped() * 1e9))
+            }
+            return .null
+        },
         CommandSpec(["cd"], summary: "Change the working directory.",
                     arguments: [ArgumentSpec("dir", "Directory (default: home).", type: .path, completion: .directory, optional: true)],
                     examples: ["cd share/data", "cd"]) { inv, ctx in
@@ -249,4 +265,8 @@ public enum Builtins {
         session(ctx).exitRequest = ExitStatus(rawValue: Int32(n))
         return .null
     }
+}
+
+extension Double {
+    fileprivate func clamped() -> Double { Swift.max(0, self) }
 }

@@ -75,9 +75,12 @@ extension Session {
     }
 
     /// Runs one complete entry (one or more statements), keeping history and the transcript.
+    /// While recording, the entry is parsed as if it already sat in the transcript, so the
+    /// locations in its messages are the ones a later `--check` of that file will print.
     func runEntry(_ text: String, file: String, firstLine: Int, input: InputSource) async -> ExitStatus {
         guard !text.allSatisfy({ $0 == " " || $0 == "\t" }) else { return .ok }
-        let statements: [Statement]
+        var file = file, firstLine = firstLine
+        var statements: [Statement]
         do {
             statements = try Parser.parse(text, file: file, firstLine: firstLine)
         } catch {
@@ -87,19 +90,22 @@ extension Session {
         }
         if statements.isEmpty { return .ok }
         input.remember(text)
+        let recorder = statements.contains(where: isRecordCommand) ? nil : self.recorder
+        if let recorder {
+            file = recorder.fileName
+            firstLine = recorder.nextLine
+            if let again = try? Parser.parse(text, file: file, firstLine: firstLine) { statements = again }
+            output.beginCapture()
+        }
         var status = ExitStatus.ok
         for statement in statements {
-            let recording = recorder != nil && !isRecordCommand(statement)
-            if recording { output.beginCapture() }
             let s = await runTopLevel(statement, source: text, firstLine: firstLine)
-            if recording, let r = recorder {
-                let captured = output.endCapture()
-                r.add(command: sourceText(of: statement, in: text, firstLine: firstLine), out: captured.out, err: captured.err, status: s)
-            } else if recording {
-                _ = output.endCapture()
-            }
             if s != .ok { status = s; if !options.keepGoing || s == .interrupted { break } }
             if exitRequest != nil { break }
+        }
+        if let recorder {
+            let captured = output.endCapture()
+            recorder.add(command: text, out: captured.out, err: captured.err, status: status)
         }
         return status
     }
@@ -109,13 +115,6 @@ extension Session {
         return false
     }
 
-    /// The lines a statement spans, as typed.
-    func sourceText(of statement: Statement, in text: String, firstLine: Int) -> String {
-        if case .command(let c) = statement { return c.text }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let start = statement.range.start.line - firstLine
-        return lines[max(0, start)...].joined(separator: "\n").trimmingTrailingBlanks()
-    }
 }
 
 /// Runs async work to completion from synchronous code (the main thread's read loop).

@@ -17,6 +17,12 @@ public final class Recorder: @unchecked Sendable {
                  "seed \(seed)"]
     }
 
+    /// The name locations in the transcript use (what `--check` will print).
+    public var fileName: String { URL(fileURLWithPath: displayPath).lastPathComponent }
+
+    /// The line the next recorded command will start on.
+    public var nextLine: Int { lines.count + 1 }
+
     public func start(overwrite: Bool) throws(Diagnostic) {
         try AtomicFile.write(contents, to: path, overwrite: overwrite)
     }

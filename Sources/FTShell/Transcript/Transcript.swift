@@ -47,11 +47,21 @@ public enum Transcript {
                                     mismatches: [.init(line: d.location?.line ?? 1, command: "(parse)", expected: Expectations(), actual: actual)],
                                     updatedText: text)
         }
+        // Statements sharing a line (`a; b`) are one unit: their output is written once, below.
+        var units: [(statements: [Statement], first: Int, last: Int)] = []
+        for item in parsed {
+            if let u = units.last, item.first <= u.last {
+                units[units.count - 1].statements.append(item.statement)
+                units[units.count - 1].last = max(u.last, item.last)
+            } else {
+                units.append(([item.statement], item.first, item.last))
+            }
+        }
         var mismatches: [TranscriptResult.Mismatch] = []
         var updated: [String] = []
         var cursor = 0 // next original line (0-based) to copy
-        for (k, item) in parsed.enumerated() {
-            let nextStart = k + 1 < parsed.count ? parsed[k + 1].first - 1 : lines.count
+        for (k, item) in units.enumerated() {
+            let nextStart = k + 1 < units.count ? units[k + 1].first - 1 : lines.count
             // Copy everything up to and including the statement, dropping stale expectations.
             while cursor < item.last && cursor < lines.count {
                 if cursor < item.first - 1, Expectations.isExpectationLine(lines[cursor]) { cursor += 1; continue }
@@ -66,7 +76,12 @@ public enum Transcript {
                 j += 1
             }
             let (status, out, err) = await session.output.capture {
-                await session.runTopLevel(item.statement)
+                var status = ExitStatus.ok
+                for statement in item.statements {
+                    status = await session.runTopLevel(statement)
+                    if status != .ok || session.exitRequest != nil { break }
+                }
+                return status
             }
             let actual = Expectations.actual(out: out, err: err, status: status.rawValue)
             let commandText = lines[(item.first - 1)..<min(item.last, lines.count)].joined(separator: "\n")
@@ -81,7 +96,7 @@ public enum Transcript {
             if session.exitRequest != nil { break }
         }
         while cursor < lines.count { updated.append(String(lines[cursor])); cursor += 1 }
-        return TranscriptResult(file: file, commands: parsed.count, mismatches: mismatches,
+        return TranscriptResult(file: file, commands: units.count, mismatches: mismatches,
                                 updatedText: updated.joined(separator: "\n"))
     }
 }
