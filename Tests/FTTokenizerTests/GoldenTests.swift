@@ -38,13 +38,16 @@ import Testing
         #expect(failures == 0)
     }
 
-    /// Both merge strategies (linear below the threshold, heap above) must agree: a long piece
-    /// gives the same tokens as tiktoken's linear rule applied by hand on a short prefix scale.
+    /// The golden corpus holds single pieces far above the heap threshold (runs of letters,
+    /// spaces, punctuation, Hangul, emoji); they must match tiktoken too.
     @Test func longPiecesUseTheHeapAndStayExact() throws {
         let enc = try loadEncoding("o200k_base")
+        var checked = 0
         for c in try readGolden("o200k_base.jsonl") where c.text.utf8.count >= RankTable.heapThreshold
             && enc.pattern.pieces(c.text).count == 1 {
             #expect(enc.encode(c.text) == c.ids, "line \(c.line)")
+            checked += 1
         }
+        #expect(checked >= 8)
     }
 }
