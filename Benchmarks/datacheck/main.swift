@@ -42,6 +42,13 @@ func now() -> Double {
 
 func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
+/// CPU seconds of the whole process (all threads), to see how much of a run was parallel.
+func cpu() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) * 1e-6
+}
+
 let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 let cache = Paths().cache + "/bench"
 let corpus = cache + "/datacheck-\(megabytes)mb.jsonl"
@@ -55,11 +62,14 @@ do {
     func ours(threads: Int) throws -> (Double, CheckReport) {
         var times: [Double] = []
         var last: CheckReport?
+        var cpus: [Double] = []
         for _ in 0..<runs {
-            let t0 = now()
+            let t0 = now(), c0 = cpu()
             last = try DataCheck.check(path: corpus, options: CheckOptions(model: "gpt-4o-mini-2024-07-18", counter: enc, parallelism: threads))
             times.append(now() - t0)
+            cpus.append(cpu() - c0)
         }
+        print(String(format: "  ftsh, %d thread(s): wall %.2f s, cpu %.2f s (median of %d)", threads, median(times), median(cpus), runs))
         return (median(times), last!)
     }
     let (two, report) = try ours(threads: ProcessInfo.processInfo.activeProcessorCount)

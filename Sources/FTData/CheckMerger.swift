@@ -152,11 +152,13 @@ struct CheckMerger {
             if let price = model.trainingPerMillion { cost = TrainingEstimate.cost(tokens: billed!, perMillion: price) }
         }
         let ordered = DataRules.all.compactMap { rule in counts[rule.id].map { (id: rule.id, severity: rule.severity, count: $0) } }
-        let listedCount = findings.count
-        let totalCount = counts.values.reduce(0, +)
+        // Aggregated rules list one finding that stands for all of theirs.
+        let omitted = counts.reduce(0) { sum, c in
+            DataRules.rule(c.key)?.aggregated == true ? sum : sum + max(0, c.value - findings.filter { $0.id == c.key }.count)
+        }
         return CheckReport(file: file, format: datasetFormat, bytes: bytes, lines: lines, examples: n,
                            examplesWithErrors: records.filter(\.hasError).count, findings: findings, counts: ordered,
-                           omittedFindings: max(0, totalCount - listedCount), tokens: tokens, model: model, modelKnown: modelKnown,
+                           omittedFindings: omitted, tokens: tokens, model: model, modelKnown: modelKnown,
                            epochs: epochs, billedTokens: billed, cost: cost, priceAsOf: options.prices.asOf,
                            currency: options.prices.currency, task: datasetFormat == .completion ? profile.task : nil)
     }

@@ -39,7 +39,7 @@ public enum DataCheck {
             }
         }
         for b in analyzeConcurrently(batches, analyzer: analyzer, parallelism: opts.parallelism) { merger.merge(b) }
-        try Interrupt.check()
+        if opts.isInterrupted() { throw Interrupted() }
         return merger.finish(bytes: total)
     }
 
@@ -79,7 +79,7 @@ public enum DataCheck {
                 for b in analyzeConcurrently(window, analyzer: analyzer, parallelism: options.parallelism) { merger.merge(b) }
                 window.removeAll(keepingCapacity: true)
                 progress?(reader.bytesRead, reader.totalBytes)
-                try Interrupt.check()
+                if options.isInterrupted() { throw Interrupted() }
             }
         }
         if wasArray {

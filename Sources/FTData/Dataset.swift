@@ -62,6 +62,13 @@ public struct Dataset: Sendable {
         ])
     }
 
+    /// The summary plus the examples (at most `limit` of them) as plain values, for `--json`.
+    public func toValue(limit: Int? = nil) -> Value {
+        var r = summary()
+        r["items"] = .list(examples.prefix(limit ?? examples.count).map { $0.value })
+        return .record(r)
+    }
+
     public func objectRef() -> ObjectRef { ObjectRef(kind: "dataset", name: name, summary: summary()) }
 
     /// A dataset name from a file name: `support-v2.jsonl` → `support_v2`.

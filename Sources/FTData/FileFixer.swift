@@ -84,7 +84,7 @@ public enum FileFixer {
                     if bytes.allSatisfy(Self.isSpace) { tally.note("data.blank-line", line, "dropped blank lines"); continue }
                     try emit(fixed(bytes, line: line, tally: &tally), line: line)
                 }
-                try Interrupt.check()
+                if options.isInterrupted() { throw Interrupted() }
             }
             if arrayMode {
                 guard var data = FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else {

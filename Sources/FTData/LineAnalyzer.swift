@@ -20,6 +20,8 @@ public struct CheckOptions: Sendable {
     public var findingsPerRule: Int
     /// Bytes read per batch of lines.
     public var batchBytes: Int
+    /// Polled between batches; true stops the run with `Interrupted` (Ctrl-C by default).
+    public var isInterrupted: @Sendable () -> Bool = { Interrupt.isSet }
 
     public init(model: String? = nil, format: DataFormat? = nil, counter: (any TokenCounter)? = nil,
                 prices: PriceTable = .builtin, maxTokensPerExample: Int? = nil, maxLineBytes: Int = 64 << 20,
@@ -110,6 +112,12 @@ struct LineAnalyzer: Sendable {
     }
 
     func analyzeLine(_ raw: UnsafeBufferPointer<UInt8>, line: Int, into out: inout BatchAnalysis) {
+        if raw.count > options.maxLineBytes {
+            out.findings.append(DataRules.finding("data.line-too-long",
+                "line is \(raw.count) bytes, over the \(options.maxLineBytes)-byte limit; skipped",
+                at: SourceLocation(file: file, line: line, column: 1)))
+            return
+        }
         var p = raw
         if let last = p.last, last == 0x0D {
             p = UnsafeBufferPointer(rebasing: p[0..<(p.count - 1)])

@@ -160,3 +160,14 @@ import Glibc
         #expect(try check(esc + "\n" + validLines(12).joined(separator: "\n")).first("data.invalid-json")?.location?.column == 44)
     }
 }
+
+@Suite struct LineLimitTests {
+    /// A line over the limit is reported the same whether the reader or the analyser meets it.
+    @Test func limitAppliesInsideABatch() throws {
+        let long = chatLine(String(repeating: "x", count: 5000), "y")
+        let r = try check((validLines(6) + [long] + validLines(6, from: 6)).joined(separator: "\n"),
+                          options: CheckOptions(maxLineBytes: 2000, batchBytes: 1 << 16))
+        #expect(r.first("data.line-too-long")?.location?.line == 7)
+        #expect(r.examples == 12)
+    }
+}
