@@ -109,7 +109,7 @@ public struct Completer {
         for name in names where name.hasPrefix(filePrefix) {
             if name.hasPrefix(".") && !filePrefix.hasPrefix(".") { continue }
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDir)
             if isDir.boolValue { out.append(dirPart + name + "/"); continue }
             if directoriesOnly { continue }
             if let extensions, !extensions.isEmpty, !extensions.contains(where: { name.hasSuffix("." + $0) }) { continue }

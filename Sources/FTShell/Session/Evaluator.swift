@@ -381,8 +381,8 @@ extension Session {
     func arithmetic(_ op: String, _ l: Value, _ r: Value, at range: SourceRange) throws -> Value {
         do {
             return try Operators.apply(op, l, r)
-        } catch let message as OperatorError {
-            throw Diagnostic.error(message.text, id: "shell.type-mismatch", at: range.start, length: range.length)
+        } catch {
+            throw Diagnostic.error(error.text, id: "shell.type-mismatch", at: range.start, length: range.length)
         }
     }
 }

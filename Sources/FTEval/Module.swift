@@ -1,1 +1,0 @@
-// FTEval: sources arrive in this folder.
