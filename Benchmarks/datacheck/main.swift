@@ -59,21 +59,23 @@ do {
     print("corpus: \(corpus) (\(size / 1_000_000) MB)")
     let enc = try Encoding.load(named: "o200k_base", searchPaths: [encodings])
 
-    func ours(threads: Int) throws -> (Double, CheckReport) {
+    func ours(threads: Int, counting: Bool = true) throws -> (Double, CheckReport) {
         var times: [Double] = []
         var last: CheckReport?
         var cpus: [Double] = []
         for _ in 0..<runs {
             let t0 = now(), c0 = cpu()
-            last = try DataCheck.check(path: corpus, options: CheckOptions(model: "gpt-4o-mini-2024-07-18", counter: enc, parallelism: threads))
+            last = try DataCheck.check(path: corpus, options: CheckOptions(model: "gpt-4o-mini-2024-07-18", counter: counting ? enc : nil, parallelism: threads))
             times.append(now() - t0)
             cpus.append(cpu() - c0)
         }
-        print(String(format: "  ftsh, %d thread(s): wall %.2f s, cpu %.2f s (median of %d)", threads, median(times), median(cpus), runs))
+        print(String(format: "  ftsh, %d thread(s)%@: wall %.2f s, cpu %.2f s (median of %d)", threads,
+                     counting ? "" : ", no token counting", median(times), median(cpus), runs))
         return (median(times), last!)
     }
     let (two, report) = try ours(threads: ProcessInfo.processInfo.activeProcessorCount)
     let (one, _) = try ours(threads: 1)
+    _ = try ours(threads: 1, counting: false)
 
     let peer = Process()
     peer.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -102,7 +102,7 @@ public enum DataCheck {
         }
         var bytes = [UInt8](data)
         if skipBOM { bytes.removeFirst(3) }
-        let open = bytes.firstIndex(of: UInt8(ascii: "["))!
+        guard let open = bytes.firstIndex(of: UInt8(ascii: "[")) else { return }  // the file changed under us
         var lineAtOpen = 1
         for b in bytes[..<open] where b == 0x0A { lineAtOpen += 1 }
         let openLoc = SourceLocation(file: display, line: lineAtOpen, column: 1 + (bytes[..<open].lastIndex(of: 0x0A).map { open - $0 - 1 } ?? open))
@@ -110,6 +110,12 @@ public enum DataCheck {
         guard bytes.count <= limit else { return }
         var batch = BatchAnalysis()
         bytes.withUnsafeBufferPointer { p in
+            if let bad = UTF8Check.firstInvalid(p) {
+                var ctx = LineContext(file: display, line: 1, bytes: p)
+                ctx.report("data.invalid-utf8", "invalid UTF-8 byte 0x\(String(p[bad], radix: 16, uppercase: true)); the file must be UTF-8", at: bad, end: bad + 1)
+                batch.take(ctx)
+                return
+            }
             let root: JSONNode
             do throws(JSONLineParser.SyntaxError) {
                 root = try JSONLineParser.parse(p)

@@ -91,6 +91,9 @@ public enum FileFixer {
                     throw Diagnostic.error("cannot read \(shown)", id: "data.unreadable")
                 }
                 if reader.hadBOM { data.removeFirst(3) }
+                if data.withUnsafeBufferPointer({ UTF8Check.firstInvalid($0) }) != nil {
+                    throw Diagnostic.error("\(shown) is not valid UTF-8; fix it by hand first", id: "data.invalid-utf8")
+                }
                 let root: JSONNode
                 do { root = try JSONLineParser.parse(data) } catch {
                     throw Diagnostic.error("\(shown) starts like a JSON array but is not valid JSON: \(error.message); fix it by hand first",

@@ -171,3 +171,14 @@ import Glibc
         #expect(r.examples == 12)
     }
 }
+
+@Suite struct ArrayEdgeTests {
+    @Test func invalidUTF8InAJsonArray() throws {
+        let dir = TempDir()
+        var bytes = Array(("[\n" + validLines(2).joined(separator: ",\n") + "\n]\n").utf8)
+        bytes.insert(0xFE, at: 30)
+        let r = try DataCheck.check(path: dir.file("a.jsonl", bytes: bytes), display: "a.jsonl")
+        #expect(r.first("data.invalid-utf8")?.location?.line == 2)
+        #expect(throws: Diagnostic.self) { _ = try FileFixer.fix(path: dir.path + "/a.jsonl", overwrite: true) }
+    }
+}
