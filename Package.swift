@@ -36,17 +36,19 @@ let package = Package(
         .target(name: "FTEngine", dependencies: ["FTCore", "FTTokenizer", "CBLAS"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"] + engineVectorFlags)]),
         .target(name: "FTEval", dependencies: ["FTCore"]),
+        .target(name: "FTOpenAI", dependencies: ["FTCore"]),
 
         // Built-in plugins: thin adapters from commands to libraries.
         .target(name: "DataPlugin", dependencies: ["FTCore", "FTPluginKit", "FTData", "FTTokenizer"],
                 path: "plugins/data"),
+        .target(name: "LearnPlugin", dependencies: ["FTCore", "FTPluginKit", "FTShell"], path: "plugins/learn"),
         .target(name: "ModelPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEngine", "FTData", "FTTokenizer"],
                 path: "plugins/model"),
 
         // The command line: argv, REPL or script or --check, plugins wired in. A library so
         // tests can drive it in-process; the executable only calls it.
         .target(name: "FTShellApp",
-                dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit"]),
+                dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit", "LearnPlugin"]),
         .executableTarget(name: "ftsh", dependencies: ["FTShellApp"]),
 
         // Benchmarks: programs that run the Python peer in the same run and print both figures.
@@ -67,6 +69,7 @@ let package = Package(
         .testTarget(name: "FTDataTests", dependencies: ["FTData"]),
         .testTarget(name: "FTEngineTests", dependencies: ["FTEngine"]),
         .testTarget(name: "FTEvalTests", dependencies: ["FTEval"]),
+        .testTarget(name: "FTOpenAITests", dependencies: ["FTOpenAI", "FTCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

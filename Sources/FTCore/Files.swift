@@ -75,3 +75,35 @@ public func resolvePath(_ path: String, relativeTo cwd: String) -> String {
     if p.hasPrefix("/") { return p }
     return URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: cwd, isDirectory: true)).standardizedFileURL.path
 }
+
+extension Paths {
+    /// Folders holding ftsh's shared files (sample data, lessons, the bundled model), in the
+    /// order they are searched: `$FTSH_SHARE_DIR`; `share/ftsh` beside an installed binary
+    /// (`PREFIX/bin/ftsh` → `PREFIX/share/ftsh`); the `share` folder of the source tree the
+    /// binary was built in (`.build/debug/ftsh` → `share`).
+    public static func shareDirectories(environment env: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        var dirs: [String] = []
+        if let d = env["FTSH_SHARE_DIR"], !d.isEmpty { dirs.append(d) }
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        let installed = dir.deletingLastPathComponent().appendingPathComponent("share/ftsh").path
+        if FileManager.default.fileExists(atPath: installed) { dirs.append(installed) }
+        for _ in 0..<6 {
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+                dirs.append(dir.appendingPathComponent("share").path)
+                break
+            }
+            dir = dir.deletingLastPathComponent()
+        }
+        return dirs
+    }
+
+    /// The first `relative` path that exists under a share directory.
+    public static func shareFile(_ relative: String, environment env: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        for d in shareDirectories(environment: env) {
+            let p = d + "/" + relative
+            if FileManager.default.fileExists(atPath: p) { return p }
+        }
+        return nil
+    }
+}

@@ -30,6 +30,13 @@ public protocol CommandContext: AnyObject, Sendable {
     /// Whether expected outputs are being checked (`--check`): commands avoid anything that
     /// varies between runs (absolute temp paths, timings).
     var isCheckMode: Bool { get }
+
+    /// Runs ftsh source in this session as if it were typed, printing results and errors;
+    /// for lessons and demos. Stops at the first error.
+    func run(source: String, file: String, firstLine: Int) async -> ExitStatus
+    /// Waits for the person between steps of a lesson. Returns false when they ask to stop
+    /// (`q`, Ctrl-C or end of input); returns true at once when nobody is at a terminal.
+    func pause(_ prompt: String) -> Bool
 }
 
 /// A live status line: `training  step 12/200  loss 2.31  ETA 0:41`.

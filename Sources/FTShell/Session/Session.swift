@@ -83,6 +83,25 @@ public final class Session: CommandContext, @unchecked Sendable {
     public var environment: [String: String] { options.environment }
     public var isCheckMode: Bool { options.checkMode }
 
+    public func pause(_ prompt: String) -> Bool {
+        guard options.interactive, !options.checkMode else { return true }
+        output.write(prompt, to: .err)
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            if Interrupt.isSet { output.write("\n", to: .err); return false }
+            var pfd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, 100)
+            if ready <= 0 { continue }
+            let n = read(0, &byte, 1)
+            if n <= 0 { return false }
+            if byte == 0x0A { break }
+            line.append(byte)
+        }
+        let answer = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+        return !(answer == "q" || answer == "quit")
+    }
+
     /// The width tables may use.
     public var renderOptions: RenderOptions {
         RenderOptions(color: options.color, width: output.isTerminal ? output.terminalColumns() : 100)
