@@ -109,7 +109,9 @@ public enum Builtins {
             if s.registry.command(named: name) != nil {
                 throw inv.error("'\(name)' is a command; an alias cannot replace it", id: "usage.bad-alias", at: "name")
             }
-            s.aliases[name] = rest.map(quoteWord).joined(separator: " ")
+            // One quoted word is kept as written, so `alias hi = 'echo $name'` reads $name
+            // when the alias runs, not when it is defined.
+            s.aliases[name] = rest.count == 1 ? rest[0] : rest.map(quoteWord).joined(separator: " ")
             return .null
         },
     ]
