@@ -19,15 +19,20 @@ var runs = 3
 var python = "python3"
 var encodings = ProcessInfo.processInfo.environment["FTSH_ENCODINGS_DIR"]
     ?? URL(fileURLWithPath: #filePath + "/../../../../shared/encodings").standardizedFileURL.path
+/// Check this file instead of the generated corpus (e.g. a 1 GB file, to watch memory).
+var file: String?
+var skipPeer = false
 var args = Array(CommandLine.arguments.dropFirst())
 while !args.isEmpty {
     let flag = args.removeFirst()
+    if flag == "--skip-peer" { skipPeer = true; continue }
     let value = args.isEmpty ? "" : args.removeFirst()
     switch flag {
     case "--mb": megabytes = Int(value) ?? megabytes
     case "--runs": runs = max(1, Int(value) ?? runs)
     case "--python": python = value
     case "--encodings": encodings = value
+    case "--file": file = value
     default:
         FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8))
         exit(2)
@@ -51,10 +56,10 @@ func cpu() -> Double {
 
 let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 let cache = Paths().cache + "/bench"
-let corpus = cache + "/datacheck-\(megabytes)mb.jsonl"
+let corpus = file ?? cache + "/datacheck-\(megabytes)mb.jsonl"
 do {
     try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
-    try Corpus.generate(at: corpus, targetBytes: megabytes * 1_000_000, seed: 20_261_126)
+    if file == nil { try Corpus.generate(at: corpus, targetBytes: megabytes * 1_000_000, seed: 20_261_126) }
     let size = (try FileManager.default.attributesOfItem(atPath: corpus)[.size] as? Int) ?? 0
     print("corpus: \(corpus) (\(size / 1_000_000) MB)")
     let enc = try Encoding.load(named: "o200k_base", searchPaths: [encodings])
@@ -76,6 +81,10 @@ do {
     let (two, report) = try ours(threads: ProcessInfo.processInfo.activeProcessorCount)
     let (one, _) = try ours(threads: 1)
     _ = try ours(threads: 1, counting: false)
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    print("  peak resident memory: \(usage.ru_maxrss / 1024) MB (encoding tables included)")
+    if skipPeer { exit(0) }
 
     let peer = Process()
     peer.executableURL = URL(fileURLWithPath: "/usr/bin/env")

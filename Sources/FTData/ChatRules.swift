@@ -1,4 +1,5 @@
 import FTCore
+import Foundation
 
 /// The per-line rules of the chat and preference formats: the schema in
 /// `openai-finetuning-input-formats.yaml` (FineTuneChatRequestInput, FineTunePreferenceRequestInput)
@@ -265,7 +266,7 @@ enum ChatRules {
 
     /// Text checks shared by every string the model reads.
     static func checkText(_ s: String, node: JSONNode, _ ctx: inout LineContext, whitespace: Bool = true) {
-        if s.utf8.contains(UInt8(ascii: "<")) {
+        if contains(s, UInt8(ascii: "<")) {
             for token in reservedTokens where s.contains(token) {
                 let at = ctx.find(token, in: node) ?? node.offset
                 ctx.report("data.reserved-token", "text contains the special token \(token)", at: at, end: at + token.utf8.count)
@@ -301,6 +302,11 @@ enum ChatRules {
                 }
             }
         }
+    }
+
+    static func contains(_ s: String, _ byte: UInt8) -> Bool {
+        var s = s
+        return s.withUTF8 { p in p.baseAddress.map { memchr($0, Int32(byte), p.count) != nil } ?? false }
     }
 
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }

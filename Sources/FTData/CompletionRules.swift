@@ -85,7 +85,7 @@ struct CompletionProfile {
         if !completion.hasPrefix(" ") { one.noLeadingSpace = 1; one.firstNoLeadingSpace = line }
         for s in prompt.unicodeScalars { if s.properties.isUppercase { one.upper.prompt += 1 } else if s.properties.isLowercase { one.lower.prompt += 1 } }
         for s in completion.unicodeScalars { if s.properties.isUppercase { one.upper.completion += 1 } else if s.properties.isLowercase { one.lower.completion += 1 } }
-        one.distinctCompletions = [Fingerprint.exact(completion.utf8)]
+        one.distinctCompletions = [Fingerprint.exact(completion)]
         merge(one)
     }
 
