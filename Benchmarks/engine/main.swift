@@ -39,7 +39,7 @@ func parseOptions() -> Options {
 struct Shape { var config: GPTConfig; var b: Int; var t: Int }
 
 let shapes: [String: Shape] = [
-    "tiny": Shape(config: GPTConfig(vocabSize: 512, contextLength: 1024, layers: 4, heads: 4, embedding: 128), b: 8, t: 64),
+    "tiny": Shape(config: GPTConfig(vocabSize: 512, contextLength: 64, layers: 4, heads: 4, embedding: 128), b: 8, t: 64),
     "124m": Shape(config: GPTConfig(vocabSize: 50257, contextLength: 1024, layers: 12, heads: 12, embedding: 768), b: 4, t: 64),
 ]
 

@@ -4,8 +4,9 @@ import Foundation
 /// (0 for prompt, padding and virtual tokens) masks the loss, so only completion tokens teach.
 enum CrossEntropy {
     /// losses[N] = logsumexp(logits[r]) − logits[r, target[r]] where weight[r] ≠ 0, else 0.
-    /// Keeps lse[N]; with `probsInPlace` the logits of weighted rows are replaced by their
-    /// softmax (saving the backward pass an exp per logit).
+    /// Keeps lse[N]; with `probsInPlace` the logits of weighted rows are replaced by
+    /// e^(logit − max) and lse[r] holds 1/Σ instead, so the backward pass needs neither an exp
+    /// nor a separate normalising pass.
     static func forward(losses: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>,
                         logits: UnsafeMutablePointer<Float>, targets: UnsafePointer<Int32>,
                         weights: UnsafePointer<Float>, n: Int, v: Int, probsInPlace: Bool) {
@@ -21,11 +22,11 @@ enum CrossEntropy {
                 let target = Int(st.p[r])
                 if probsInPlace {
                     sl.p[r] = -logf(x[target] / total)
-                    scaleInPlace(x, v, by: 1 / total)
+                    se.p[r] = 1 / total
                 } else {
                     sl.p[r] = l - x[target]
+                    se.p[r] = l
                 }
-                se.p[r] = l
             }
         }
     }
@@ -43,8 +44,12 @@ enum CrossEntropy {
                 let w = sw.p[r]
                 guard w != 0 else { x.update(repeating: 0, count: v); continue }
                 let d = w * dlossPerWeight
-                if !probsInPlace { _ = expShiftInPlace(x, v, shift: se.p[r]) }
-                scaleInPlace(x, v, by: d)
+                if probsInPlace {
+                    scaleInPlace(x, v, by: d * se.p[r])
+                } else {
+                    _ = expShiftInPlace(x, v, shift: se.p[r])
+                    scaleInPlace(x, v, by: d)
+                }
                 x[Int(st.p[r])] -= d
             }
         }

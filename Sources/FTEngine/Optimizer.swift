@@ -41,14 +41,29 @@ public final class AdamW: @unchecked Sendable {
             let sp = SharedPointer(p.value), sg = SharedPointer(g)
             let sm = SharedPointer(state.m), sv = SharedPointer(state.v)
             let stepSize = lr / bc1, rbc2 = 1 / bc2.squareRoot()
-            parallelRanges(p.count, grain: 1 << 14) { r in
-                for i in r {
-                    let gi = sg.p[i] * gradScale
-                    let m = b1 * sm.p[i] + (1 - b1) * gi
-                    let v = b2 * sv.p[i] + (1 - b2) * gi * gi
+            parallelRanges((p.count + 15) / 16, grain: 1 << 10) { blocks in
+                let lo = blocks.lowerBound * 16, hi = min(p.count, blocks.upperBound * 16)
+                let vb1 = V16(repeating: b1), vb2 = V16(repeating: b2), c1 = V16(repeating: 1 - b1), c2 = V16(repeating: 1 - b2)
+                let vgs = V16(repeating: gradScale), vdecay = V16(repeating: decay), vstep = V16(repeating: stepSize)
+                let vr = V16(repeating: rbc2), veps = V16(repeating: eps)
+                var i = lo
+                while i + 16 <= hi {
+                    let g = load16(sg.p, i) * vgs
+                    let m = vb1 * load16(sm.p, i) + c1 * g
+                    let v = vb2 * load16(sv.p, i) + c2 * g * g
+                    store16(m, sm.p, i)
+                    store16(v, sv.p, i)
+                    store16(load16(sp.p, i) * vdecay - vstep * m / (v.squareRoot() * vr + veps), sp.p, i)
+                    i += 16
+                }
+                while i < hi {
+                    let g = sg.p[i] * gradScale
+                    let m = b1 * sm.p[i] + (1 - b1) * g
+                    let v = b2 * sv.p[i] + (1 - b2) * g * g
                     sm.p[i] = m
                     sv.p[i] = v
                     sp.p[i] = sp.p[i] * decay - stepSize * m / (v.squareRoot() * rbc2 + eps)
+                    i += 1
                 }
             }
         }

@@ -91,12 +91,14 @@ public final class LoRA: @unchecked Sendable {
     public let b: Parameter
     public let rank: Int
     public let alpha: Float
-    /// alpha/r, or alpha/√r with rank-stabilised scaling.
+    /// alpha/r, or alpha/√r with rank-stabilised scaling (`rsLoRA`).
     public let scale: Float
+    public let rsLoRA: Bool
 
     init(path: String, inFeatures: Int, outFeatures: Int, rank: Int, alpha: Float, rsLoRA: Bool) {
         self.rank = rank
         self.alpha = alpha
+        self.rsLoRA = rsLoRA
         scale = rsLoRA ? alpha / Float(rank).squareRoot() : alpha / Float(rank)
         a = Parameter(name: "base_model.model." + path + ".lora_A.weight", shape: [rank, inFeatures], decays: true)
         b = Parameter(name: "base_model.model." + path + ".lora_B.weight", shape: [outFeatures, rank], decays: true)

@@ -10,8 +10,8 @@ import torch
 from transformers import GPT2Config, GPT2LMHeadModel
 
 CONFIGS = {
-    "tiny": dict(n_layer=4, n_head=4, n_embd=128, vocab_size=512, T=64, B=8),
-    "124m": dict(n_layer=12, n_head=12, n_embd=768, vocab_size=50257, T=64, B=4),
+    "tiny": dict(n_layer=4, n_head=4, n_embd=128, vocab_size=512, n_positions=64, T=64, B=8),
+    "124m": dict(n_layer=12, n_head=12, n_embd=768, vocab_size=50257, n_positions=1024, T=64, B=4),
 }
 
 ap = argparse.ArgumentParser()
@@ -25,7 +25,7 @@ torch.set_num_threads(a.threads)
 torch.manual_seed(0)
 c = dict(CONFIGS[a.config])
 T, B = c.pop("T"), c.pop("B")
-cfg = GPT2Config(**c, n_positions=1024, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
+cfg = GPT2Config(**c, bos_token_id=0, eos_token_id=0, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
 model = GPT2LMHeadModel(cfg).train()
 opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.0)
 x = torch.randint(0, cfg.vocab_size, (B, T))
@@ -40,4 +40,4 @@ for i in range(a.warmup + a.steps):
     if i >= a.warmup:
         times.append(dt)
 print(json.dumps({"config": a.config, "threads": a.threads, "ms": times, "median_ms": statistics.median(times),
-                  "loss": float(loss)}))
+                  "loss": float(loss.detach())}))

@@ -130,4 +130,39 @@ for path, (A, Bm) in lora.items():
     lora_out[f"grad.base_model.model.{path}.lora_A.weight"] = A.grad.detach()
     lora_out[f"grad.base_model.model.{path}.lora_B.weight"] = Bm.grad.detach()
 save_file({k: v.contiguous() for k, v in lora_out.items()}, os.path.join(OUT, "lora.safetensors"))
-print("loss", float(loss), "adamw", losses[0], "->", losses[-1], "lora", float(l))
+
+# PEFT adapter folders written by PEFT itself, with the logits they give on the golden batch.
+from peft import LoraConfig, PromptTuningConfig, get_peft_model
+import warnings
+warnings.filterwarnings("ignore")
+torch.manual_seed(99)
+base = GPT2LMHeadModel.from_pretrained(folder).eval()
+peft_model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=["c_attn", "mlp.c_proj"],
+                                             init_lora_weights=False, fan_in_fan_out=True))
+peft_folder = os.path.join(OUT, "peft-lora")
+shutil.rmtree(peft_folder, ignore_errors=True)
+peft_model.save_pretrained(peft_folder)
+with torch.no_grad():
+    lora_logits = peft_model(inputs).logits
+base = GPT2LMHeadModel.from_pretrained(folder).eval()
+pt_model = get_peft_model(base, PromptTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=3))
+with torch.no_grad():
+    pt_model.prompt_encoder["default"].embedding.weight.normal_(0, 0.5)
+pt_folder = os.path.join(OUT, "peft-prompt")
+shutil.rmtree(pt_folder, ignore_errors=True)
+pt_model.save_pretrained(pt_folder)
+with torch.no_grad():
+    pt_logits = pt_model(input_ids=inputs).logits
+for f in [peft_folder, pt_folder]:
+    readme = os.path.join(f, "README.md")
+    if os.path.exists(readme):
+        os.remove(readme)
+    cfg_path = os.path.join(f, "adapter_config.json")
+    with open(cfg_path) as fh:
+        adapter_cfg = json.load(fh)
+    adapter_cfg["base_model_name_or_path"] = "tiny-gpt2"  # not this machine's path
+    with open(cfg_path, "w") as fh:
+        json.dump(adapter_cfg, fh, indent=2, sort_keys=True)
+save_file({"lora_logits": lora_logits.contiguous(), "prompt_logits": pt_logits.contiguous()},
+          os.path.join(OUT, "peft.safetensors"))
+print("loss", float(loss.detach()), "adamw", losses[0], "->", losses[-1], "lora", float(l.detach()))
