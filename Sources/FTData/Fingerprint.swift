@@ -86,16 +86,12 @@ struct Fingerprint {
                         var n = 0
                         var lastSpace = true
                         for b in p {
+                            // Branch-free: a space is written only after a non-space.
                             let c = fold[Int(b)]
-                            if c == 0 {
-                                if lastSpace { continue }
-                                tmp[n] = 0x20
-                                lastSpace = true
-                            } else {
-                                tmp[n] = c
-                                lastSpace = false
-                            }
-                            n += 1
+                            let space = c == 0
+                            tmp[n] = space ? 0x20 : c
+                            n &+= (space && lastSpace) ? 0 : 1
+                            lastSpace = space
                             if n == 256 {
                                 mix(Self.exact(UnsafeBufferPointer(tmp)))
                                 n = 0
