@@ -121,7 +121,7 @@ struct Ticks {
     /// Labels with just enough decimals to tell neighbouring ticks apart.
     func label(_ v: Double) -> String {
         let decimals = max(0, Int(-(log10(step)).rounded(.down)))
-        if abs(v) >= 10_000 && decimals == 0 {
+        if abs(v) >= 1000 && step >= 1000 {
             return v.truncatingRemainder(dividingBy: 1000) == 0 ? "\(Int(v / 1000))k" : String(format: "%.0f", v)
         }
         return String(format: "%.\(decimals)f", v)

@@ -15,6 +15,10 @@ public enum TerminalChart {
     /// (at least 30 × 10).
     public static func render(_ chart: LineChart, width: Int = 72, height: Int = 20, color: Bool = false) -> String {
         let width = max(width, 30), height = max(height, 10)
+        func paint(_ text: String, _ code: String?) -> String {
+            guard color, let code else { return text }
+            return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+        }
         let r = chart.ranges()
         let primary = Ticks(r.primary, count: max(2, (height - 6) / 3))
         let secondary = chart.hasSecondary ? Ticks(r.secondary, count: max(2, (height - 6) / 3)) : nil
@@ -22,7 +26,23 @@ public enum TerminalChart {
         let rightW = secondary.map { s in s.values.map { s.label($0).count }.max() ?? 1 } ?? -1
         let plotW = max(8, width - leftW - 1 - (rightW + 1))
         let minimumLines = chart.series.filter { $0.markMinimum && $0.minimum != nil }.count
-        let plotH = max(3, height - 6 - minimumLines)
+        // The legend wraps to the width; its lines come out of the plot's height.
+        var legend: [String] = [], legendWidths: [Int] = []
+        for (s, series) in chart.series.enumerated() {
+            let sample = !color && s > 0 ? String(markers[(s - 1) % markers.count]) : "⣀"
+            let name = series.name + (series.axis == .secondary ? " (right)" : "")
+            legend.append(paint(sample, colors[s % colors.count]) + " " + name)
+            legendWidths.append(2 + TextWidth.width(of: name))
+        }
+        var legendLines: [String] = []
+        var current = "", used = 0
+        for (item, w) in zip(legend, legendWidths) {
+            if used > 0 && leftW + 1 + used + 3 + w > width { legendLines.append(current); current = ""; used = 0 }
+            current += (used > 0 ? "   " : "") + item
+            used += (used > 0 ? 3 : 0) + w
+        }
+        if used > 0 { legendLines.append(current) }
+        let plotH = max(3, height - 5 - legendLines.count - minimumLines)
         let dotsW = plotW * 2, dotsH = plotH * 4
         let xlo = r.x.lowerBound, xhi = r.x.upperBound > r.x.lowerBound ? r.x.upperBound : r.x.lowerBound + 1
 
@@ -63,10 +83,6 @@ public enum TerminalChart {
             }
         }
 
-        func paint(_ text: String, _ code: String?) -> String {
-            guard color, let code else { return text }
-            return "\u{1B}[\(code)m\(text)\u{1B}[0m"
-        }
         func rowLabels(_ t: Ticks) -> [Int: String] {
             var out: [Int: String] = [:]
             for v in t.values { out[min(dotY(v, t), dotsH - 1) / 4] = t.label(v) }
@@ -77,8 +93,11 @@ public enum TerminalChart {
         var lines: [String] = []
         let pad = String(repeating: " ", count: leftW + 1)
         lines.append(pad + center(chart.title, plotW))
-        var header = TextWidth.pad(chart.yLabel, to: leftW + 1 + plotW)
-        if secondary != nil { header += " " + chart.secondaryLabel }
+        var header = chart.yLabel
+        if secondary != nil {
+            let right = TextWidth.truncate(chart.secondaryLabel, to: max(1, width - TextWidth.width(of: header) - 1))
+            header = TextWidth.pad(header, to: leftW + 1 + plotW + 1 + rightW - TextWidth.width(of: right)) + right
+        }
         lines.append(header)
         for row in 0..<plotH {
             var line = TextWidth.pad(leftLabels[row] ?? "", to: leftW, alignRight: true)
@@ -101,7 +120,7 @@ public enum TerminalChart {
         // x axis: tick marks where labels fit without touching.
         let xt = Ticks(xlo...xhi, count: max(2, plotW / 12))
         var axis = Array(repeating: "─", count: plotW)
-        var labelRow = Array(repeating: Character(" "), count: plotW + leftW + 8)
+        var labelRow = Array(repeating: Character(" "), count: width)
         var nextFree = 0
         for v in xt.values where v >= xlo - 1e-9 && v <= xhi + 1e-9 {
             let c = min(dotX(v) / 2, plotW - 1)
@@ -116,13 +135,7 @@ public enum TerminalChart {
         lines.append(String(labelRow).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))
         lines.append(pad + center(chart.xLabel, plotW))
 
-        var legend: [String] = []
-        for (s, series) in chart.series.enumerated() {
-            let sample = !color && s > 0 ? String(markers[(s - 1) % markers.count]) : "⣀"
-            legend.append(paint(sample, colors[s % colors.count]) + " " + series.name
-                          + (series.axis == .secondary ? " (right)" : ""))
-        }
-        lines.append(pad + legend.joined(separator: "   "))
+        for l in legendLines { lines.append(pad + l) }
         for series in chart.series where series.markMinimum {
             guard let m = series.minimum else { continue }
             lines.append(pad + paint(String(minimumMarker), "31")
