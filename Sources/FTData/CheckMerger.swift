@@ -13,18 +13,27 @@ struct CheckMerger {
     var listed: [String: Int] = [:]
     var counts: [String: Int] = [:]
     var aggregated: [String: Aggregate] = [:]
+    /// Kept only when loading; a check keeps the running figures below instead.
     var records: [ExampleRecord] = []
+    let keepRecords: Bool
     var nodes: [JSONNode] = []
-    var roleTokens: [(role: String, tokens: [Int])] = []
+    var exampleCount = 0
+    var examplesWithErrors = 0
+    var totals = Frequencies()
+    var trained = Frequencies()
+    var messageCounts = Frequencies()
+    var roleTokens: [(role: String, tokens: Frequencies)] = []
+    var cappedTokens = 0
     var profile = CompletionProfile()
     var exactSeen: [UInt64: Int] = [:]
     var normalizedSeen: [UInt64: Int] = [:]
     var lines = 0
     var blankLines = 0
 
-    init(file: String, options: CheckOptions) {
+    init(file: String, options: CheckOptions, keepRecords: Bool = false) {
         self.file = file
         self.options = options
+        self.keepRecords = keepRecords
         let wanted = options.model ?? options.prices.defaultModel
         if let info = options.prices.info(for: wanted) {
             model = info
@@ -76,7 +85,15 @@ struct CheckMerger {
                     normalizedSeen[r.normalized] = r.line
                 }
             }
-            records.append(r)
+            exampleCount += 1
+            if r.hasError { examplesWithErrors += 1 }
+            if r.total >= 0 {
+                totals.add(r.total)
+                trained.add(r.trained)
+                messageCounts.add(r.messages)
+                cappedTokens += min(r.total, tokenLimit)
+            }
+            if keepRecords { records.append(r) }
             if !b.nodes.isEmpty { nodes.append(b.nodes[k]) }
         }
         while i < b.findings.count { add(b.findings[i]); i += 1 }
@@ -88,7 +105,9 @@ struct CheckMerger {
             }
         }
         for (role, tokens) in b.roleTokens.sorted(by: { $0.key < $1.key }) {
-            if let j = roleTokens.firstIndex(where: { $0.role == role }) { roleTokens[j].tokens += tokens } else { roleTokens.append((role, tokens)) }
+            var f = Frequencies()
+            for t in tokens { f.add(t) }
+            if let j = roleTokens.firstIndex(where: { $0.role == role }) { roleTokens[j].tokens.merge(f) } else { roleTokens.append((role, f)) }
         }
         profile.merge(b.profile)
     }
@@ -115,7 +134,7 @@ struct CheckMerger {
         if datasetFormat == .completion {
             tail += profile.findings(file: file)
         }
-        let n = records.count
+        let n = exampleCount
         let fileStart = SourceLocation(file: file, line: 1, column: 1)
         if n == 0 && !counts.keys.contains(where: { DataRules.rule($0)?.severity == .error }) && extra.isEmpty {
             tail.append(DataRules.finding("data.empty-file", blankLines > 0 ? "file holds only blank lines" : "file is empty", at: fileStart))
@@ -136,19 +155,18 @@ struct CheckMerger {
             findings.append(d)
         }
 
-        let counted = records.filter { $0.total >= 0 }
         var tokens: TokenStats?
         var billed: Int?
         var cost: Double?
         let epochs = TrainingEstimate.defaultEpochs(examples: n)
         if options.counter != nil {
-            let totals = counted.map(\.total)
-            tokens = TokenStats(perExample: Distribution(totals), trained: Distribution(counted.map(\.trained)),
-                                messagesPerExample: Distribution(counted.map(\.messages)),
+            let perExample = Distribution(totals)
+            tokens = TokenStats(perExample: perExample, trained: Distribution(trained),
+                                messagesPerExample: Distribution(messageCounts),
                                 perRole: roleTokens.map { ($0.role, Distribution($0.tokens)) },
-                                overLimit: totals.filter { $0 > tokenLimit }.count,
-                                totalTokens: totals.reduce(0, +), trainedTokens: counted.reduce(0) { $0 + $1.trained })
-            billed = TrainingEstimate.billedTokens(exampleTokens: totals, maxTokensPerExample: tokenLimit, epochs: epochs)
+                                overLimit: totals.counts.reduce(0) { $0 + ($1.key > tokenLimit ? $1.value : 0) },
+                                totalTokens: totals.sum, trainedTokens: trained.sum)
+            billed = epochs * cappedTokens
             if let price = model.trainingPerMillion { cost = TrainingEstimate.cost(tokens: billed!, perMillion: price) }
         }
         let ordered = DataRules.all.compactMap { rule in counts[rule.id].map { (id: rule.id, severity: rule.severity, count: $0) } }
@@ -157,7 +175,7 @@ struct CheckMerger {
             DataRules.rule(c.key)?.aggregated == true ? sum : sum + max(0, c.value - findings.filter { $0.id == c.key }.count)
         }
         return CheckReport(file: file, format: datasetFormat, bytes: bytes, lines: lines, examples: n,
-                           examplesWithErrors: records.filter(\.hasError).count, findings: findings, counts: ordered,
+                           examplesWithErrors: examplesWithErrors, findings: findings, counts: ordered,
                            omittedFindings: omitted, tokens: tokens, model: model, modelKnown: modelKnown,
                            epochs: epochs, billedTokens: billed, cost: cost, priceAsOf: options.prices.asOf,
                            currency: options.prices.currency, task: datasetFormat == .completion ? profile.task : nil)

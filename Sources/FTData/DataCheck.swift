@@ -55,7 +55,7 @@ public enum DataCheck {
                     progress: ProgressHandler?) throws -> Outcome {
         let reader = try ChunkedLineReader(path: path, display: display, chunkSize: options.batchBytes,
                                            maxLineBytes: options.maxLineBytes)
-        var merger = CheckMerger(file: display, options: options)
+        var merger = CheckMerger(file: display, options: options, keepRecords: keepNodes)
         let analyzer = LineAnalyzer(file: display, options: options, tokenLimit: merger.tokenLimit, keepNodes: keepNodes)
         var window: [LineBatch] = []
         var wasArray = false

@@ -22,10 +22,18 @@ public struct Distribution: Sendable, Hashable {
 
     /// Quantiles interpolate linearly between order statistics (numpy's default, which the notebook uses).
     public init(_ values: [Int], bins: Int = 10) {
-        let sorted = values.sorted()
-        count = sorted.count
-        sum = sorted.reduce(0, +)
-        guard let lo = sorted.first, let hi = sorted.last else {
+        var f = Frequencies()
+        for v in values { f.add(v) }
+        self.init(f, bins: bins)
+    }
+
+    /// The same summary from value counts, so a check of millions of examples keeps one entry
+    /// per distinct token count instead of one per example.
+    public init(_ f: Frequencies, bins: Int = 10) {
+        let keys = f.counts.keys.sorted()
+        count = f.total
+        sum = f.sum
+        guard let lo = keys.first, let hi = keys.last else {
             min = 0; max = 0; mean = 0; median = 0; p10 = 0; p90 = 0
             histogram = Histogram(edges: [], counts: [])
             return
@@ -33,31 +41,38 @@ public struct Distribution: Sendable, Hashable {
         min = lo
         max = hi
         mean = Double(sum) / Double(count)
-        median = Self.quantile(sorted, 0.5)
-        p10 = Self.quantile(sorted, 0.1)
-        p90 = Self.quantile(sorted, 0.9)
-        histogram = Self.histogram(sorted, bins: bins)
-    }
-
-    static func quantile(_ sorted: [Int], _ q: Double) -> Double {
-        let pos = q * Double(sorted.count - 1)
-        let i = Int(pos)
-        let frac = pos - Double(i)
-        if i + 1 >= sorted.count { return Double(sorted[i]) }
-        return Double(sorted[i]) + (Double(sorted[i + 1]) - Double(sorted[i])) * frac
-    }
-
-    /// Equal-width integer bins from the minimum to the maximum.
-    static func histogram(_ sorted: [Int], bins: Int) -> Histogram {
-        let lo = sorted.first!, hi = sorted.last!
+        // Cumulative counts: the value at 0-based rank r is the first key whose cumulative count exceeds r.
+        var cumulative: [Int] = []
+        var running = 0
+        for k in keys { running += f.counts[k]!; cumulative.append(running) }
+        func at(_ rank: Int) -> Double {
+            var lo = 0, hi = cumulative.count - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if cumulative[mid] > rank { hi = mid } else { lo = mid + 1 }
+            }
+            return Double(keys[lo])
+        }
+        let total = f.total
+        func quantile(_ q: Double) -> Double {
+            let pos = q * Double(total - 1)
+            let i = Int(pos)
+            let frac = pos - Double(i)
+            if i + 1 >= total { return at(i) }
+            let a = at(i), b = at(i + 1)
+            return a + (b - a) * frac
+        }
+        median = quantile(0.5)
+        p10 = quantile(0.1)
+        p90 = quantile(0.9)
         let span = hi - lo + 1
         let n = Swift.max(1, Swift.min(bins, span))
         let width = (span + n - 1) / n
         var edges = (0...n).map { lo + $0 * width }
         edges[n] = Swift.max(edges[n], hi)
-        var counts = Array(repeating: 0, count: n)
-        for v in sorted { counts[Swift.min((v - lo) / width, n - 1)] += 1 }
-        return Histogram(edges: edges, counts: counts)
+        var binCounts = Array(repeating: 0, count: n)
+        for (k, c) in f.counts { binCounts[Swift.min((k - lo) / width, n - 1)] += c }
+        histogram = Histogram(edges: edges, counts: binCounts)
     }
 
     public func toValue() -> Value {
@@ -73,4 +88,23 @@ public struct Distribution: Sendable, Hashable {
     }
 
     static func round(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+}
+
+/// How often each value occurred.
+public struct Frequencies: Sendable, Hashable {
+    public private(set) var counts: [Int: Int] = [:]
+    public private(set) var total = 0
+    public private(set) var sum = 0
+
+    public init() {}
+
+    public mutating func add(_ v: Int, times: Int = 1) {
+        counts[v, default: 0] += times
+        total += times
+        sum += v * times
+    }
+
+    public mutating func merge(_ other: Frequencies) {
+        for (v, c) in other.counts { add(v, times: c) }
+    }
 }

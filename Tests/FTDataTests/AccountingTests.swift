@@ -76,6 +76,21 @@ func node(_ json: String) throws -> JSONNode { try JSONLineParser.parse(Array(js
         #expect(Distribution([]).count == 0)
     }
 
+    /// Quantiles from value counts equal those from the sorted list (numpy's linear rule).
+    @Test func distributionFromFrequenciesMatchesTheSortedList() {
+        var rng = SeededRandom(seed: 5)
+        let values = (0..<997).map { _ in 20 + rng.nextInt(below: 300) }
+        let sorted = values.sorted()
+        func q(_ p: Double) -> Double {
+            let pos = p * Double(sorted.count - 1), i = Int(pos), f = pos - Double(i)
+            return Double(sorted[i]) + (Double(sorted[i + 1]) - Double(sorted[i])) * f
+        }
+        let d = Distribution(values)
+        #expect(abs(d.p10 - q(0.1)) < 1e-9 && abs(d.p90 - q(0.9)) < 1e-9 && d.median == q(0.5))
+        #expect(d.histogram.counts.reduce(0, +) == 997)
+        #expect(d.min == sorted.first && d.max == sorted.last && d.sum == values.reduce(0, +))
+    }
+
     @Test func modelLookup() throws {
         let t = PriceTable.builtin
         #expect(t.info(for: "ft:gpt-4o-mini-2024-07-18:acme::abc123")?.model == "gpt-4o-mini-2024-07-18")
