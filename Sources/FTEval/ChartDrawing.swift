@@ -116,6 +116,9 @@ struct ChartDrawing {
             let label = "min \(shortNumber(m.y)) at \(chart.xLabel) \(shortNumber(m.x))"
             let labelW = Double(label.count) * charW
             let onRight = x + 8 + labelW < right
+            // A white backing keeps the label readable where a curve passes under it.
+            shapes.append(.rect(x: onRight ? x + 4 : x - 12 - labelW, y: top + text * 0.3, w: labelW + 8, h: text * 1.8,
+                                fill: Self.white, stroke: nil))
             shapes.append(.text(label, x: onRight ? x + 8 : x - 8, y: top + text * 1.6, size: text,
                                 anchor: onRight ? .start : .end, color: Self.minimumInk, bold: true, vertical: false))
         }
