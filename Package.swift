@@ -48,7 +48,7 @@ let package = Package(
         // The command line: argv, REPL or script or --check, plugins wired in. A library so
         // tests can drive it in-process; the executable only calls it.
         .target(name: "FTShellApp",
-                dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit", "LearnPlugin"]),
+                dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit", "LearnPlugin", "DataPlugin"]),
         .executableTarget(name: "ftsh", dependencies: ["FTShellApp"]),
 
         // Benchmarks: programs that run the Python peer in the same run and print both figures.
@@ -59,6 +59,11 @@ let package = Package(
                           swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .executableTarget(name: "bench-datacheck", dependencies: ["FTCore", "FTData", "FTTokenizer"],
                           path: "Benchmarks/datacheck"),
+        .executableTarget(name: "bench-eval", dependencies: ["FTCore", "FTEval"], path: "Benchmarks/eval"),
+
+        // Pretrains the bundled base model share/models/tiny (see its README).
+        .executableTarget(name: "pretrain-tiny", dependencies: ["FTCore", "FTEngine", "FTTokenizer"],
+                          path: "tools/pretrain"),
 
         // Tests mirror modules.
         .testTarget(name: "FTCoreTests", dependencies: ["FTCore"]),
