@@ -59,10 +59,6 @@ let package = Package(
                           swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .executableTarget(name: "bench-datacheck", dependencies: ["FTCore", "FTData", "FTTokenizer"],
                           path: "Benchmarks/datacheck"),
-
-        // Pretrains the bundled base model share/models/tiny (see its README).
-        .executableTarget(name: "pretrain-tiny", dependencies: ["FTCore", "FTEngine", "FTTokenizer"],
-                          path: "tools/pretrain"),
         .executableTarget(name: "bench-eval", dependencies: ["FTCore", "FTEval"], path: "Benchmarks/eval"),
 
         // Pretrains the bundled base model share/models/tiny (see its README).
