@@ -49,7 +49,7 @@ public final class Activations: @unchecked Sendable {
     let dfch: UnsafeMutablePointer<Float>             // [N,H]
     let loraDU: UnsafeMutablePointer<Float>?          // [N,max r]
     let lnScratch: UnsafeMutablePointer<Float>        // [threads,2C]
-    let attScratch: UnsafeMutablePointer<Float>       // [threads,T']
+    let attScratch: UnsafeMutablePointer<Float>       // [threads,T',T']
     let threads: Int
 
     /// Buffers for `model` as it is now (its virtual tokens and LoRA ranks) and batches of
@@ -90,7 +90,7 @@ public final class Activations: @unchecked Sendable {
         let maxRank = loraRanks.joined().max() ?? 0
         loraDU = maxRank > 0 ? f(n * maxRank) : nil
         lnScratch = f(threads * 2 * c)
-        attScratch = f(threads * positions)
+        attScratch = f(threads * positions * positions)
         allocations = allocs
         byteCount = total
     }

@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import CBLAS
 
@@ -18,10 +21,17 @@ public enum EngineThreads {
         set { storage.store(max(1, newValue), ordering: .relaxed) }
     }
 
-    /// Pins OpenBLAS to one thread per call; idempotent and cheap.
+    /// Threads OpenBLAS itself uses per call: 1 (the engine splits products) unless
+    /// FTSH_BLAS_THREADS asks otherwise (for comparing the two strategies).
+    static let blasThreads: Int = {
+        if let s = getenv("FTSH_BLAS_THREADS"), let n = Int(String(cString: s)), n > 0 { return n }
+        return 1
+    }()
+
+    /// Pins OpenBLAS's thread count; idempotent and cheap.
     static func configureBLAS() {
         if blasConfigured.exchange(true, ordering: .relaxed) { return }
-        openblas_set_num_threads(1)
+        openblas_set_num_threads(Int32(blasThreads))
     }
 }
 

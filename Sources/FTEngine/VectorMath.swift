@@ -16,6 +16,11 @@ func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
     let tb = transB ? CblasTrans : CblasNoTrans
     let flops = m * n * k
     let threads = flops < 1 << 17 ? 1 : EngineThreads.count
+    if EngineThreads.blasThreads > 1 {
+        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
+                    b, Int32(ldb), beta, c, Int32(ldc))
+        return
+    }
     if threads == 1 {
         cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
                     b, Int32(ldb), beta, c, Int32(ldc))
@@ -184,4 +189,13 @@ func scaleInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int, by a: Float) {
     var i = 0
     while i + 16 <= n { store16(load16(x, i) * va, x, i); i += 16 }
     while i < n { x[i] *= a; i += 1 }
+}
+
+/// One single-threaded `cblas_sgemm` (row-major), for callers already running on a worker.
+@inline(__always)
+func gemmSerial(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }

@@ -1,5 +1,5 @@
 import FTCore
-import FTPluginKit
+
 
 /// The generic way values are shown to people. Commands that know better declare a custom
 /// `Display`; `--json` bypasses all of this.

@@ -20,6 +20,7 @@ enum Checker {
         // Cached downloads (encodings, models) stay reachable from the real home.
         if env["FTSH_ENCODINGS_DIR"] == nil, let realHome = ProcessInfo.processInfo.environment["HOME"] {
             env["FTSH_ENCODINGS_DIR"] = realHome + "/.cache/ftsh/encodings"
+            setenv("FTSH_ENCODINGS_DIR", realHome + "/.cache/ftsh/encodings", 1)
         }
         setenv("HOME", home, 1)
 
