@@ -6,9 +6,9 @@
 // Both sides read the file, validate every example, count tokens with o200k_base (gpt-4o-mini) the
 // cookbook's way, and compute the distributions, the default epochs and the billed tokens; the
 // billed-token totals must agree. ftsh's check also does everything else it reports (columns,
-// duplicates, every rule in DataRules). Figures are wall-clock seconds, median of the runs; ftsh
-// uses both cores, the peer is single-threaded as the notebook is, so a one-thread ftsh figure
-// is printed too. The machine may be shared: rerun when the numbers look noisy.
+// duplicates, every rule in DataRules). Figures are medians of the runs: wall-clock seconds (ftsh
+// uses both cores, the peer is single-threaded as the notebook is, so a one-thread ftsh figure is
+// printed too) and CPU seconds, which a busy shared machine disturbs less.
 import FTCore
 import FTData
 import FTTokenizer
@@ -64,7 +64,7 @@ do {
     print("corpus: \(corpus) (\(size / 1_000_000) MB)")
     let enc = try Encoding.load(named: "o200k_base", searchPaths: [encodings])
 
-    func ours(threads: Int, counting: Bool = true) throws -> (Double, CheckReport) {
+    func ours(threads: Int, counting: Bool = true) throws -> (Double, Double, CheckReport) {
         var times: [Double] = []
         var last: CheckReport?
         var cpus: [Double] = []
@@ -76,10 +76,10 @@ do {
         }
         print(String(format: "  ftsh, %d thread(s)%@: wall %.2f s, cpu %.2f s (median of %d)", threads,
                      counting ? "" : ", no token counting", median(times), median(cpus), runs))
-        return (median(times), last!)
+        return (median(times), median(cpus), last!)
     }
-    let (two, report) = try ours(threads: ProcessInfo.processInfo.activeProcessorCount)
-    let (one, _) = try ours(threads: 1)
+    let (two, twoCPU, report) = try ours(threads: ProcessInfo.processInfo.activeProcessorCount)
+    let (one, _, _) = try ours(threads: 1)
     _ = try ours(threads: 1, counting: false)
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -99,12 +99,14 @@ do {
         exit(1)
     }
     let theirs = r["seconds"]?.numberValue ?? .nan
+    let theirsCPU = r["cpu_seconds"]?.numberValue ?? .nan
     let agree = r["billed_tokens"]?.intValue == report.billedTokens && r["examples"]?.intValue == report.examples
     print("examples \(report.examples), tokens \(report.tokens?.totalTokens ?? 0), billed \(report.billedTokens ?? 0) (peer \(r["billed_tokens"]?.intValue ?? -1)) \(agree ? "agree" : "DISAGREE")")
     print(String(format: "ftsh data check (%d threads): %.2f s", ProcessInfo.processInfo.activeProcessorCount, two))
     print(String(format: "ftsh data check (1 thread):  %.2f s", one))
     print(String(format: "python cookbook (json + tiktoken): %.2f s", theirs))
-    print(String(format: "ratio: %.1fx (one thread: %.1fx)", theirs / two, theirs / one))
+    print(String(format: "python cookbook CPU: %.2f s; ftsh CPU (all threads): %.2f s", theirsCPU, twoCPU))
+    print(String(format: "ratio (wall): %.1fx (one thread: %.1fx); ratio (CPU): %.1fx", theirs / two, theirs / one, theirsCPU / twoCPU))
     if !agree { exit(1) }
 } catch {
     print("bench-datacheck: \(error)")
