@@ -79,7 +79,7 @@ func dotD(_ a: UnsafePointer<Float>, _ b: [Float]) -> Double {
             return dotD(y, ra)
         }
         _ = a(qkv)
-        var dqkv = [Float](repeating: 0, count: qkv.count), scratch = [Float](repeating: 0, count: t * EngineThreads.count)
+        var dqkv = [Float](repeating: 0, count: qkv.count), scratch = [Float](repeating: 0, count: t * t * EngineThreads.count)
         Attention.backward(dqkv: &dqkv, dout: ra, att: att, qkv: qkv, b: b, t: t, c: c, heads: heads, scratch: &scratch)
         #expect(worstError(&qkv, analytic: dqkv, eps: 1e-2, samples: 400, loss: a) < 1e-2)
         // Causality: the output at position 0 ignores everything later.
