@@ -69,8 +69,9 @@ public enum DataPlugin {
         // Scripts stop on invalid data (status 65) after the report is shown.
         if !report.isValid && !ctx.isInteractive, let first = report.firstError {
             ctx.print(DataRender.checkReport(value, RenderOptions(color: ctx.color, width: 100)))
-            throw Diagnostic(.error, "\(report.file) has \(report.errorCount) error\(report.errorCount == 1 ? "" : "s"); the first: \(first.message)",
-                             id: "data.invalid", at: first.location, exitStatus: .dataError)
+            let at = first.location.map { " (first at line \($0.line): \(first.message))" } ?? ": \(first.message)"
+            throw Diagnostic(.error, "\(report.file) has \(report.errorCount) error\(report.errorCount == 1 ? "" : "s")\(at)",
+                             id: "data.invalid", exitStatus: .dataError)
         }
         return value
     }

@@ -24,13 +24,15 @@ enum DataRender {
         let valid = r["valid"]?.boolValue ?? false
         let verdict = valid ? (o.color ? "\u{1B}[32mvalid\u{1B}[0m" : "valid") : (o.color ? "\u{1B}[31minvalid\u{1B}[0m" : "invalid")
         lines.append("\(r["file"]?.text ?? ""): \(verdict) — \(r["examples"]?.text ?? "0") \(r["format"]?.text ?? "") examples, "
-                     + "\(r["errors"]?.text ?? "0") errors, \(r["warnings"]?.text ?? "0") warnings")
+                     + plural(r["errors"]?.intValue ?? 0, "error") + ", " + plural(r["warnings"]?.intValue ?? 0, "warning"))
         if let counts = r["counts"]?.recordValue, !counts.isEmpty {
             lines.append("findings: " + counts.map { "\($0.key) ×\($0.value.text)" }.joined(separator: ", "))
         }
         lines.append(contentsOf: summary(r))
         return lines.joined(separator: "\n")
     }
+
+    static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
 
     static func findingLine(_ f: Value, color: Bool) -> String {
         let severity = f["severity"]?.text ?? "error"
