@@ -44,11 +44,14 @@ let package = Package(
         .target(name: "LearnPlugin", dependencies: ["FTCore", "FTPluginKit", "FTShell"], path: "plugins/learn"),
         .target(name: "ModelPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEngine", "FTData", "FTTokenizer"],
                 path: "plugins/model"),
+        .target(name: "EvalPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEval", "FTData", "FTEngine", "FTTokenizer", "FTOpenAI"],
+                path: "plugins/eval"),
 
         // The command line: argv, REPL or script or --check, plugins wired in. A library so
         // tests can drive it in-process; the executable only calls it.
         .target(name: "FTShellApp",
-                dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit", "LearnPlugin", "DataPlugin"]),
+                dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit", "LearnPlugin", "DataPlugin",
+                               "EvalPlugin"]),
         .executableTarget(name: "ftsh", dependencies: ["FTShellApp"]),
 
         // Benchmarks: programs that run the Python peer in the same run and print both figures.

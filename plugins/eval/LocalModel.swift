@@ -1,0 +1,77 @@
+import FTCore
+import FTEngine
+import FTPluginKit
+import FTTokenizer
+import Foundation
+
+/// How a conversation is laid out as plain text for a local GPT, which has no chat template of
+/// its own: one `role: content` line per message, then `assistant:` for the model to continue.
+/// Text prompts (prompt/completion data) are used as they are.
+public enum LocalPromptLayout {
+    public static func render(_ prompt: Prompt) -> String {
+        switch prompt {
+        case .text(let s): return s
+        case .chat(let messages):
+            return messages.map { "\($0.role): \($0.content)\n" }.joined() + "assistant:"
+        }
+    }
+
+    /// The answer as the model wrote it, up to where it starts a new turn of the conversation.
+    public static func answer(_ generated: String, chat: Bool) -> String {
+        var text = generated
+        if chat {
+            for marker in ["\nuser:", "\nsystem:", "\nassistant:"] {
+                if let r = text.range(of: marker) { text = String(text[..<r.lowerBound]) }
+            }
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// An HF GPT-2 model folder (`config.json`, `model.safetensors`, tokenizer files) answering
+/// prompts on this machine. Decoding is greedy at temperature 0, otherwise sampled from the
+/// session's seeded generator, and ends at the end-of-text token or after `maxTokens`.
+public final class LocalModel: PredictionSource, @unchecked Sendable {
+    public let name: String
+    let model: GPTModel
+    let tokenizer: GPT2Tokenizer
+
+    public init(folder: String, display: String) throws(Diagnostic) {
+        name = display
+        model = try HFCheckpoint.load(folder: folder)
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: folder + "/tokenizer.json") || fm.fileExists(atPath: folder + "/vocab.json") else {
+            throw .error("\(display) has no tokenizer (tokenizer.json, or vocab.json and merges.txt)",
+                         id: "model.missing-file")
+        }
+        tokenizer = try GPT2Tokenizer.load(folder: folder)
+        guard tokenizer.vocabularySize <= model.config.vocabSize else {
+            throw .error("the tokenizer of \(display) has \(tokenizer.vocabularySize) tokens but the model only \(model.config.vocabSize)",
+                         id: "model.tokenizer-mismatch")
+        }
+    }
+
+    public func predict(_ prompts: [Prompt], settings: GenerationSettings, ctx: CommandContext) async throws -> [String] {
+        let generator = Generator(model: model)
+        var options = SamplingOptions(temperature: Float(settings.temperature), maxNewTokens: max(1, settings.maxTokens))
+        if let eos = tokenizer.endOfTextID ?? model.config.eosTokenId { options.stopTokens = [eos] }
+        var rng = ctx.makeRandom().derived("eval-generate")
+        // Room for the answer: a long prompt keeps its end, which holds the question.
+        let room = max(1, generator.capacity - options.maxNewTokens - (model.prompt?.shape[0] ?? 0))
+        var out: [String] = []
+        for (i, p) in prompts.enumerated() {
+            try Interrupt.check()
+            ctx.progress(ProgressStatus(label: "generating with \(name)", fraction: Double(i) / Double(prompts.count),
+                                        detail: "\(i)/\(prompts.count)"))
+            var ids = tokenizer.encode(LocalPromptLayout.render(p))
+            if ids.count > room { ids.removeFirst(ids.count - room) }
+            if ids.isEmpty, let eos = options.stopTokens.first { ids = [eos] }
+            var new = try generator.generate(prompt: ids, options: options, rng: &rng)
+            if let last = new.last, options.stopTokens.contains(last) { new.removeLast() }
+            if case .chat = p { out.append(LocalPromptLayout.answer(tokenizer.decode(new), chat: true)) }
+            else { out.append(LocalPromptLayout.answer(tokenizer.decode(new), chat: false)) }
+        }
+        ctx.progress(nil)
+        return out
+    }
+}
