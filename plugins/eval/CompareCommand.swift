@@ -5,7 +5,7 @@ import Foundation
 
 extension EvalPlugin {
     static let compare = CommandSpec(["eval", "compare"], summary: "Compare two systems on the same examples: deltas, bootstrap interval, flips.",
-        discussion: "A and B are predictions JSONL files (with `prediction` and `reference`), 'eval run' results, or, with --data, anything 'eval run' takes as a model (an HF model folder, a file of recorded answers, a hosted model id), which is then run on the data first. Every metric gets A's and B's scores, the difference B − A with a paired bootstrap 95% interval (--samples resamples from the session's seeded generator; * marks an interval that excludes 0), how many examples B won, tied and lost, and the flips: examples that crossed the pass threshold (100 for pass/fail metrics, else --threshold, default 50). The examples that changed most on the first metric are shown side by side.",
+        discussion: "A and B are predictions JSONL files (with `prediction` and `reference`), 'eval run' results, or, with --data, anything 'eval run' takes as a model (an HF model folder, a file of recorded answers, a hosted model id), which is then run on the data first. Every metric gets A's and B's scores, the difference B − A with a paired bootstrap 95% interval (--samples resamples from the session's seeded generator; * marks an interval that excludes 0), how many examples B won, tied and lost, and the flips: examples that crossed the pass threshold (--threshold; by default 100 for pass/fail metrics and 50 for the others). The examples that changed most on the first graded metric (not a pass/fail one) are shown side by side.",
         arguments: [ArgumentSpec("a", "System A (the baseline).", type: .value, completion: predictionFiles),
                     ArgumentSpec("b", "System B (the candidate).", type: .value, completion: predictionFiles)],
         flags: [FlagSpec("data", "Dataset whose prompts both systems answer, and whose answers are the references.", type: .value,
@@ -39,7 +39,8 @@ extension EvalPlugin {
             }
             func answers(_ flag: String) async throws -> (String, [String]) {
                 switch try EvalInputs.side(inv[flag], flag: flag, hasData: true, inv: inv, ctx: ctx) {
-                case .source(let s): return (s.name, try await s.predict(items.map(\.prompt), settings: settings, ctx: ctx))
+                case .source(let s):
+                    return (s.name, try await predict(s, items.map(\.prompt), settings: settings, inv: inv, flag: flag, ctx: ctx))
                 case .scored(let name, let examples, _): return (name, try aligned(examples, to: items, label: name))
                 }
             }
@@ -51,8 +52,7 @@ extension EvalPlugin {
             func scored(_ flag: String) throws -> (String, [FTEval.Example], [Prompt]?) {
                 switch try EvalInputs.side(inv[flag], flag: flag, hasData: false, inv: inv, ctx: ctx) {
                 case .scored(let name, let examples, let p): return (name, examples, p)
-                case .source(let s):
-                    throw inv.error("\(s.name) is a model; give --data so it can answer the data's prompts", id: "usage.missing-argument", at: flag)
+                case .source(let s): throw EvalInputs.needsData(s.name, flag: flag, inv: inv)
                 }
             }
             let (na, ea, pa) = try scored("a"), (nb, eb, _) = try scored("b")
@@ -99,7 +99,10 @@ extension EvalPlugin {
             metrics.append(.record(r))
         }
         var examples: [Value] = []
-        if let first = results.first {
+        // Graded metrics order the changes finely; pass/fail ones tie at ±100.
+        let graded = a.results.first(where: { !$0.metric.isPassFail })?.name
+        let by = results.first(where: { $0.metric == graded }) ?? results.first
+        if let first = by {
             for change in first.mostChanged.prefix(top) {
                 let i = change.index
                 var e: Record = ["example": .int(i + 1)]
@@ -117,6 +120,7 @@ extension EvalPlugin {
             }
         }
         return .record(["a": .string(names.0), "b": .string(names.1), "count": .int(a.count), "samples": .int(samples),
-                        "metrics": .list(metrics), "examples": .list(examples)])
+                        "metrics": .list(metrics), "examples_by": by.map { .string($0.metric) } ?? .null,
+                        "examples": .list(examples)])
     }
 }

@@ -42,7 +42,7 @@ enum EvalInputs {
                 if let near = Spelling.nearest(to: spec, in: Metric.names.filter { !$0.hasSuffix(":") }) {
                     notes.append("did you mean '\(near)'?")
                 }
-                notes.append("metrics: " + Metric.names.joined(separator: ", "))
+                if notes.isEmpty { notes.append("metrics: " + Metric.names.joined(separator: ", ")) }
                 throw inv.error("unknown metric \(JSON.quote(spec))", id: "usage.unknown-metric", at: flag, notes: notes)
             }
         }
@@ -54,14 +54,15 @@ enum EvalInputs {
     }
 
     /// A predictions file read as examples, with errors naming the file as the person wrote it.
-    static func examples(path shown: String, ctx: CommandContext, requireReference: Bool) throws(Diagnostic) -> [FTEval.Example] {
+    static func examples(path shown: String, ctx: CommandContext, requireReference: Bool,
+                         at location: SourceLocation? = nil) throws(Diagnostic) -> [FTEval.Example] {
         let path = ctx.resolve(shown)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw .error("no such file: \(shown)", id: "eval.missing-file")
+            throw .error("no such file: \(shown)", id: "eval.missing-file", at: location)
         }
         guard !isDir.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw .error("\(shown) is a folder, not a predictions file", id: "eval.missing-file")
+            throw .error("\(shown) is a folder, not a predictions file", id: "eval.missing-file", at: location)
         }
         return try ExampleFile.parse(bytes: [UInt8](data), file: shown, requireReference: requireReference)
     }
@@ -82,7 +83,11 @@ enum EvalInputs {
                             notes: Spelling.nearest(to: shown, in: names).map { ["did you mean '\($0)'?"] } ?? [])
         }
         let loaded = try DataLoader.load(path: path, display: shown)
-        if let first = loaded.findings.first { ctx.report(first) }
+        // Skipping unusable lines would quietly evaluate on less data than asked.
+        if var first = loaded.findings.first {
+            first.notes.append("evaluation uses every example; 'data check \(shown)' lists all problems")
+            throw first
+        }
         return (shown, try EvalData.items(from: loaded.dataset, file: shown))
     }
 
@@ -102,7 +107,10 @@ enum EvalInputs {
                            prompts: run.prompts)
         }
         if let (name, entry) = ctx.workspace.lookup(v) {
-            if let make = PredictionSources.factory(for: entry.kind) { return .source(try make(name, entry, ctx)) }
+            if let make = PredictionSources.factory(for: entry.kind) {
+                guard hasData else { throw needsData(name, flag: flag, inv: inv) }
+                return .source(try make(name, entry, ctx))
+            }
             throw inv.error("'\(name)' is a \(entry.kind); a \(entry.kind) cannot generate answers yet", id: "eval.cannot-generate", at: flag,
                             notes: ["give a predictions JSONL file, an HF model folder, an 'eval run' result or a hosted model id"])
         }
@@ -114,10 +122,17 @@ enum EvalInputs {
                 guard FileManager.default.fileExists(atPath: path + "/config.json") else {
                     throw inv.error("\(shown) is a folder without config.json, so not a model folder", id: "eval.not-a-model", at: flag)
                 }
-                return .source(try LocalModel(folder: path, display: shown))
+                guard hasData else { throw needsData(shown, flag: flag, inv: inv) }
+                return .source(try located(inv, flag) { () throws(Diagnostic) in try LocalModel(folder: path, display: shown) })
             }
-            if hasData { return .source(try RecordedPredictions(path: path, display: shown)) }
-            return .scored(name: shown, examples: try examples(path: shown, ctx: ctx, requireReference: true), prompts: nil)
+            if hasData {
+                return .source(try located(inv, flag) { () throws(Diagnostic) in try RecordedPredictions(path: path, display: shown) })
+            }
+            let read = try examples(path: shown, ctx: ctx, requireReference: true)
+            // Prompts, when every line has one, only label the examples shown.
+            let recorded = try? RecordedPredictions(path: path, display: shown)
+            let prompts = recorded.flatMap { r in r.lines.count == read.count && r.lines.allSatisfy { $0.prompt != nil } ? r.lines.map { $0.prompt! } : nil }
+            return .scored(name: shown, examples: read, prompts: prompts)
         }
         if shown.hasSuffix(".jsonl") || shown.hasSuffix(".json") || shown.contains("/") {
             throw inv.error("no such file: \(shown)", id: "eval.missing-file", at: flag)
@@ -125,7 +140,17 @@ enum EvalInputs {
         guard !shown.isEmpty, shown.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) }) else {
             throw inv.error("'\(shown)' is not a file, a workspace object or a model id", id: "eval.unknown-model", at: flag)
         }
+        guard hasData else { throw needsData(shown, flag: flag, inv: inv) }
         return .source(try hosted(shown, ctx: ctx))
+    }
+
+    static func needsData(_ name: String, flag: String, inv: Invocation) -> Diagnostic {
+        inv.error("\(name) is a model; give --data so it can answer the data's prompts", id: "usage.missing-argument", at: flag)
+    }
+
+    /// Errors without a place of their own point at the argument that led to them.
+    static func located<T>(_ inv: Invocation, _ flag: String, _ body: () throws(Diagnostic) -> T) throws(Diagnostic) -> T {
+        do { return try body() } catch { throw error.located(inv.location(of: flag)) }
     }
 
     static func hosted(_ model: String, ctx: CommandContext) throws -> HostedModel {

@@ -32,7 +32,8 @@ public enum EvalPlugin {
         display: .custom(EvalRender.metrics)) { inv, ctx in
         let chosen = try EvalInputs.metrics(inv)
         let shown = inv.string("file")!
-        let examples = try EvalInputs.examples(path: shown, ctx: ctx, requireReference: chosen.contains(where: \.needsReference))
+        let examples = try EvalInputs.examples(path: shown, ctx: ctx, requireReference: chosen.contains(where: \.needsReference),
+                                                 at: inv.location(of: "file"))
         let report = try Evaluation.score(examples, metrics: chosen)
         guard case .record(var r) = report.toValue(perLine: inv.json) else { return .null }
         r = Record([("file", .string(shown))] + r.pairs.map { ($0.key, $0.value) })
@@ -71,7 +72,7 @@ public enum EvalPlugin {
         switch side {
         case .source(let source):
             name = source.name
-            predictions = try await source.predict(items.map(\.prompt), settings: settings, ctx: ctx)
+            predictions = try await predict(source, items.map(\.prompt), settings: settings, inv: inv, flag: "model", ctx: ctx)
         case .scored(let n, let examples, _):
             name = n
             predictions = try aligned(examples, to: items, label: n)
@@ -99,6 +100,19 @@ public enum EvalPlugin {
             .record(["prompt": .string(item.prompt.lastUserText), "reference": .string(item.reference), "prediction": .string(p)])
         })
         return .record(value)
+    }
+
+    /// The source's answers, checked to be one per prompt; its errors point at the argument
+    /// that named it.
+    static func predict(_ source: any PredictionSource, _ prompts: [Prompt], settings: GenerationSettings, inv: Invocation,
+                        flag: String, ctx: CommandContext) async throws -> [String] {
+        let answers: [String]
+        do { answers = try await source.predict(prompts, settings: settings, ctx: ctx) }
+        catch let d as Diagnostic { throw d.located(inv.location(of: flag)) }
+        guard answers.count == prompts.count else {
+            throw inv.error("\(source.name) gave \(answers.count) answers to \(prompts.count) prompts", id: "eval.mismatched-lengths", at: flag)
+        }
+        return answers
     }
 
     /// Predictions already scored (an earlier run) lined up with the data: same count, same references.

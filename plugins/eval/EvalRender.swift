@@ -64,7 +64,7 @@ enum EvalRender {
         }
         if !flips.isEmpty { lines.append(""); lines.append("flips, by example number:"); lines += flips }
         let examples = r["examples"]?.listValue ?? []
-        if !examples.isEmpty, let first = metrics.first?["metric"]?.text {
+        if !examples.isEmpty, let first = r["examples_by"]?.stringValue {
             lines.append("")
             lines.append("most changed on \(first):")
             for e in examples { lines.append(""); lines.append(sideBySide(e, metric: first, a: a, b: b, width: o.width)) }
@@ -81,12 +81,12 @@ enum EvalRender {
         if let p = e["prompt"]?.stringValue { fields.append(("prompt", p)) }
         fields.append(("reference", e["reference"]?.text ?? ""))
         lines.append(labelled(fields, width: width))
-        let column = max(16, (min(width, 160) - 3) / 2)
+        let column = max(16, (min(width, 160) - 5) / 2)
         let left = ["A: " + a] + wrap(e["a"]?.text ?? "", width: column)
         let right = ["B: " + b] + wrap(e["b"]?.text ?? "", width: column)
         for k in 0..<max(left.count, right.count) {
             let l = k < left.count ? TextWidth.truncate(left[k], to: column) : ""
-            let line = TextWidth.pad(l, to: column) + " │ " + (k < right.count ? TextWidth.truncate(right[k], to: column) : "")
+            let line = "  " + TextWidth.pad(l, to: column) + " │ " + (k < right.count ? TextWidth.truncate(right[k], to: column) : "")
             lines.append(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))
         }
         return lines.joined(separator: "\n")
@@ -133,6 +133,16 @@ enum EvalRender {
             out.append(line)
         }
         return out.isEmpty ? [""] : out
+    }
+
+    static func report(_ v: Value, _ o: RenderOptions) -> String {
+        guard let r = v.recordValue else { return v.text }
+        let sections = (r["sections"]?.listValue ?? []).map(\.text)
+        var lines = ["\(r["title"]?.text ?? "report"): \(sections.count) section\(sections.count == 1 ? "" : "s") (\(sections.joined(separator: ", ")))"]
+        for key in ["md", "html"] {
+            if let p = r[key]?.stringValue { lines.append("wrote \(p) (\(r[key + "_bytes"]?.text ?? "?") bytes)") }
+        }
+        return lines.joined(separator: "\n")
     }
 
     static func curve(_ v: Value, _ o: RenderOptions) -> String {

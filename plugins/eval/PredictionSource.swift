@@ -41,8 +41,9 @@ public enum PredictionSources {
 }
 
 /// A JSONL file of answers recorded earlier (`{"prompt": …, "prediction": …}` per line), used
-/// as if it were the model that wrote them. When every line has a `prompt`, answers are matched
-/// to prompts by their text; otherwise line i answers prompt i and the counts must agree.
+/// as if it were the model that wrote them. When every line has a `prompt` (a message list as
+/// `eval run --out` writes it, or the question as a string), answers are matched to the data's
+/// prompts by it; otherwise line i answers prompt i and the counts must agree.
 public struct RecordedPredictions: PredictionSource {
     public let name: String
     let file: String
@@ -82,10 +83,15 @@ public struct RecordedPredictions: PredictionSource {
     func answers(for prompts: [Prompt]) throws(Diagnostic) -> [String] {
         if lines.allSatisfy({ $0.prompt != nil }) {
             var byPrompt: [Prompt: String] = [:]
-            for l in lines where byPrompt[l.prompt!] == nil { byPrompt[l.prompt!] = l.prediction }
+            var byQuestion: [String: String] = [:]
+            for l in lines where byPrompt[l.prompt!] == nil {
+                byPrompt[l.prompt!] = l.prediction
+                if case .text(let q) = l.prompt!, byQuestion[q] == nil { byQuestion[q] = l.prediction }
+            }
             var out: [String] = []
             for (i, p) in prompts.enumerated() {
-                guard let answer = byPrompt[p] else {
+                // A plain-text prompt also answers a chat prompt whose last user message it is.
+                guard let answer = byPrompt[p] ?? byQuestion[p.lastUserText] else {
                     throw .error("\(file) has no prediction for example \(i + 1) (\(JSON.quote(String(p.lastUserText.prefix(40)))))",
                                  id: "eval.missing-prediction",
                                  notes: ["answers are matched to the data by their \"prompt\""])

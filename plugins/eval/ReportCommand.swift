@@ -11,7 +11,8 @@ extension EvalPlugin {
                 FlagSpec("html", "Write HTML here.", type: .path, completion: .file(extensions: ["html"])),
                 FlagSpec("title", "Report title.", type: .string, default: .string("Evaluation report")),
                 FlagSpec("force", "Overwrite existing report files.")],
-        examples: ["set cmp = eval compare base.jsonl tuned.jsonl\nset cur = eval curve runs/lora-1\neval report $cmp $cur --md report.md --html report.html"]) { inv, ctx in
+        examples: ["eval report $cmp $cur --md report.md --html report.html", "eval report tuned runs/lora-1 --html tuned.html --title \"LoRA run 1\""],
+        display: .custom(EvalRender.report)) { inv, ctx in
         let items = inv["items"].listValue ?? []
         guard !items.isEmpty else { throw inv.error("give at least one result or file to report on", id: "usage.missing-argument") }
         guard inv.string("md") != nil || inv.string("html") != nil else {
@@ -103,7 +104,7 @@ extension EvalPlugin {
             blocks.append(.bullets(flips))
         }
         let examples = r["examples"]?.listValue ?? []
-        if !examples.isEmpty, let first = r["metrics"]?.listValue?.first?["metric"]?.text {
+        if !examples.isEmpty, let first = r["examples_by"]?.stringValue {
             blocks.append(.heading(3, "Most changed examples (\(first))"))
             for e in examples {
                 let s = e["scores"]?[first]
