@@ -101,6 +101,25 @@ public final class Activations: @unchecked Sendable {
         for p in allocations { p.deallocate() }
     }
 
+    /// What `init(model:batchSize:length:)` allocates, without allocating it.
+    public static func bytesNeeded(model: GPTModel, batchSize: Int, length: Int) -> Int {
+        let cfg = model.config
+        let t = length + (model.prompt?.shape[0] ?? 0), n = batchSize * t
+        let c = cfg.embedding, h = cfg.inner, threads = EngineThreads.count
+        var floats = n                                              // weights
+        floats += n * c                                             // encoded
+        for block in model.blocks {
+            floats += n * (8 * c + 2 * h) + 4 * n + batchSize * cfg.heads * t * t
+            floats += block.linears.reduce(0) { $0 + n * ($1.lora?.rank ?? 0) }
+        }
+        floats += n * c + 2 * n + n * cfg.vocabSize + 2 * n           // lnf, logits, losses, lse
+        floats += 3 * n * c + 3 * n * c + n * h                       // dres, dln, dattY, dqkv, dfch
+        let maxRank = model.loraModules.map(\.rank).max() ?? 0
+        if maxRank > 0 { floats += n * maxRank }
+        floats += threads * 2 * c + threads * t * t
+        return 8 * n + 4 * floats
+    }
+
     /// Whether these buffers fit `model` with its current inserted modules.
     public func fits(_ model: GPTModel) -> Bool {
         promptCount == (model.prompt?.shape[0] ?? 0)

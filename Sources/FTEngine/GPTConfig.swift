@@ -53,6 +53,16 @@ public struct GPTConfig: Sendable, Equatable {
         }
     }
 
+    /// Checks that a tokenizer with `vocabularySize` ids (special tokens included) fits this
+    /// model's embedding table; ids past the table would index rows that do not exist.
+    public func checkTokenizer(vocabularySize: Int, source: String = "tokenizer") throws(Diagnostic) {
+        guard vocabularySize <= vocabSize else {
+            throw .error("\(source) has \(vocabularySize) tokens but the model's vocabulary holds \(vocabSize)",
+                         id: "model.tokenizer-mismatch",
+                         notes: ["load the tokenizer that was saved with this model"])
+        }
+    }
+
     /// Parameter count of the base model (tied embeddings counted once).
     public var parameterCount: Int {
         let c = embedding, h = inner

@@ -123,6 +123,20 @@ func smallBatch(seed: UInt64 = 5, rows: Int = 3, length: Int = 10) -> Batch {
         #expect(clipFactor(norm: 4, maxNorm: 1) < 0.25 && clipFactor(norm: 0.5, maxNorm: 1) == 1)
     }
 
+    @Test func memoryReportMatchesAllocationsAndShrinksWithLoRA() throws {
+        let model = try GPTModel.random(config: smallConfig, seed: 1)
+        let full = MemoryReport(model: model, batchSize: 3, length: 10)
+        #expect(full.activations == Activations(model: model, batchSize: 3, length: 10).byteCount)
+        #expect(full.gradients == full.weights && full.optimizer == 2 * full.weights)
+        try model.addLoRA(targets: ["c_attn"], rank: 2, alpha: 4, seed: 1)
+        let lora = MemoryReport(model: model, batchSize: 3, length: 10)
+        #expect(lora.activations == Activations(model: model, batchSize: 3, length: 10).byteCount)
+        #expect(lora.gradients == 4 * 3 * (2 * 16 + 48 * 2))
+        #expect(lora.total < full.total)
+        expectDiagnostic("model.tokenizer-mismatch") { try smallConfig.checkTokenizer(vocabularySize: 41) }
+        try smallConfig.checkTokenizer(vocabularySize: 40)
+    }
+
     @Test func badBatchesAreRejected() throws {
         let model = try GPTModel.random(config: smallConfig, seed: 1)
         let a = Activations(model: model, batchSize: 1, length: 4)
