@@ -77,6 +77,8 @@ let package = Package(
         .testTarget(name: "FTDataTests", dependencies: ["FTData"]),
         .testTarget(name: "FTEngineTests", dependencies: ["FTEngine"]),
         .testTarget(name: "FTEvalTests", dependencies: ["FTEval"]),
+        .testTarget(name: "EvalPluginTests",
+                    dependencies: ["EvalPlugin", "FTEval", "FTCore", "FTPluginKit", "FTData", "FTEngine", "FTTokenizer"]),
         .testTarget(name: "FTOpenAITests", dependencies: ["FTOpenAI", "FTCore"]),
     ],
     swiftLanguageModes: [.v6]

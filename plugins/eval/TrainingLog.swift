@@ -28,9 +28,8 @@ public struct TrainingLog: Sendable, Hashable {
     }
 
     public static func parse(_ text: String, file: String) throws(Diagnostic) -> TrainingLog {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { l in
-            l.hasSuffix("\r") ? String(l.dropLast()) : String(l)
-        }
+        // "\r\n" is one Character in Swift, so lines split on any newline grapheme.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
         guard let headerIndex = lines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
             throw .error("\(file) is empty", id: "eval.empty", at: SourceLocation(file: file, line: 1, column: 1))
