@@ -70,9 +70,14 @@ import Testing
     }
 }
 
-@Suite struct RecordedPredictionTests {
+@Suite final class RecordedPredictionTests {
+    /// Files live in one folder per suite instance, removed when the test ends.
+    let folder: String
+    init() throws { folder = try temporaryFolder("rec") }
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
     func write(_ lines: [String]) throws -> String {
-        let path = try temporaryFolder("rec") + "/answers.jsonl"
+        let path = folder + "/answers-\(UUID().uuidString).jsonl"
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

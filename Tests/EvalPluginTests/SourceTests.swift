@@ -28,6 +28,7 @@ final class FakeCompleter: ChatCompleter, Sendable {
 @Suite struct HostedModelTests {
     @Test func concurrencyLimitAndCache() async throws {
         let folder = try temporaryFolder("cache")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let prompts: [Prompt] = (0..<9).map { .text("q\($0)") } + [.chat([ChatMessage(role: "user", content: "질문")])]
         let fake = FakeCompleter()
         let model = HostedModel(model: "m-1", completer: fake, cacheFolder: folder)
@@ -54,6 +55,7 @@ final class FakeCompleter: ChatCompleter, Sendable {
 
     @Test func answersBeforeAFailureStayCached() async throws {
         let folder = try temporaryFolder("fail")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let prompts: [Prompt] = [.text("a"), .text("b"), .text("bad"), .text("c")]
         let settings = GenerationSettings(maxTokens: 8, temperature: 0, concurrency: 1)
         await expectDiagnostic("openai.api") {
@@ -69,6 +71,7 @@ final class FakeCompleter: ChatCompleter, Sendable {
 
     @Test func aTruncatedCacheLineIsSkipped() throws {
         let folder = try temporaryFolder("trunc")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let cache = ResponseCache(folder: folder, model: "ft:gpt-4o-mini:acme::x1", endpoint: "e")
         #expect(!cache.path.contains("::"), "model ids become safe file names")
         let key = cache.key(messages: [ChatMessage(role: "user", content: "hi")], settings: GenerationSettings())
@@ -100,6 +103,7 @@ final class FakeCompleter: ChatCompleter, Sendable {
 
     @Test func greedyAnswersAreRepeatable() async throws {
         let folder = try modelFolder()
+        defer { try? FileManager.default.removeItem(atPath: (folder as NSString).deletingLastPathComponent) }
         let prompts: [Prompt] = [.text("the cat"), .chat([ChatMessage(role: "user", content: "hello there")]),
                                  .text(String(repeating: "long prompt ", count: 80))]
         let settings = GenerationSettings(maxTokens: 6, temperature: 0)
@@ -114,6 +118,7 @@ final class FakeCompleter: ChatCompleter, Sendable {
 
     @Test func foldersWithoutATokenizerOrWeightsAreRefused() throws {
         let folder = try modelFolder()
+        defer { try? FileManager.default.removeItem(atPath: (folder as NSString).deletingLastPathComponent) }
         try FileManager.default.removeItem(atPath: folder + "/vocab.json")
         expectDiagnostic("model.missing-file") { _ = try LocalModel(folder: folder, display: "tiny") }
         try FileManager.default.removeItem(atPath: folder + "/model.safetensors")

@@ -112,6 +112,7 @@ struct ReportDocument {
         figure { margin: 1rem 0; }
         .example { border: 1px solid #d0d7de; border-radius: 6px; padding: .2rem 1rem .6rem; margin: .8rem 0; }
         .example h4 { margin: .6rem 0 .3rem; }
+        dl { margin: 0; }
         dt { font-weight: bold; color: #57606a; margin-top: .4rem; }
         dd { margin: 0 0 0 1rem; white-space: pre-wrap; }
         </style>
