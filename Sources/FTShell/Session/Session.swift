@@ -74,7 +74,18 @@ public final class Session: CommandContext, @unchecked Sendable {
         output.progress(status?.render())
     }
 
-    public func resolve(_ path: String) -> String { resolvePath(path, relativeTo: workingDirectory) }
+    /// Resolves a path the person wrote. `@share/…` names ftsh's shared files (sample data,
+    /// lessons, the bundled model) wherever ftsh is installed, so scripts and lessons can use
+    /// them from any folder and print the same path on every machine.
+    public func resolve(_ path: String) -> String {
+        if path.hasPrefix("@share/") {
+            let rest = String(path.dropFirst("@share/".count))
+            let dirs = Paths.shareDirectories(environment: options.environment)
+            let hit = dirs.first { FileManager.default.fileExists(atPath: $0 + "/" + rest) } ?? dirs.first
+            if let hit { return hit + "/" + rest }
+        }
+        return resolvePath(path, relativeTo: workingDirectory)
+    }
 
     public func makeRandom() -> SeededRandom { SeededRandom(seed: rng.next()) }
 
