@@ -11,6 +11,7 @@ public final class Activations: @unchecked Sendable {
     let c: Int, h: Int, v: Int, heads: Int
     let promptCount: Int
     let loraRanks: [[Int]]
+    let adapterSizes: [[Int]]
 
     private var allocations: [UnsafeMutablePointer<Float>] = []
     /// Bytes held by these buffers.
@@ -33,6 +34,11 @@ public final class Activations: @unchecked Sendable {
         var fch, fchGelu: UnsafeMutablePointer<Float>             // [N,H]
         var res3: UnsafeMutablePointer<Float>                     // [N,C]
         var loraU: [UnsafeMutablePointer<Float>?]                 // per product: [N,r]
+        // Bottleneck adapters at attention (0) and MLP (1): input h [N,C], down output
+        // before and after the activation [N,r].
+        var adapterH: [UnsafeMutablePointer<Float>?]
+        var adapterPre: [UnsafeMutablePointer<Float>?]
+        var adapterPost: [UnsafeMutablePointer<Float>?]
     }
     var layers: [Layer] = []
     let lnf, lnfMean, lnfRstd: UnsafeMutablePointer<Float>
@@ -48,6 +54,8 @@ public final class Activations: @unchecked Sendable {
     let dqkv: UnsafeMutablePointer<Float>             // [N,3C]
     let dfch: UnsafeMutablePointer<Float>             // [N,H]
     let loraDU: UnsafeMutablePointer<Float>?          // [N,max r]
+    let adapterDH: UnsafeMutablePointer<Float>?       // [N,C]
+    let adapterScratch: UnsafeMutablePointer<Float>?  // [N,max adapter size]
     let lnScratch: UnsafeMutablePointer<Float>        // [threads,2C]
     let attScratch: UnsafeMutablePointer<Float>       // [threads,T',T']
     let threads: Int
@@ -63,6 +71,7 @@ public final class Activations: @unchecked Sendable {
         rows = batchSize * positions
         c = cfg.embedding; h = cfg.inner; v = cfg.vocabSize; heads = cfg.heads
         loraRanks = model.blocks.map { $0.linears.map { $0.lora?.rank ?? 0 } }
+        adapterSizes = model.blocks.map(\.adapterSizes)
         threads = EngineThreads.count
         let n = rows
         tokens = .allocate(capacity: n); tokens.initialize(repeating: 0, count: n)
@@ -78,17 +87,23 @@ public final class Activations: @unchecked Sendable {
         }
         weights = f(n)
         encoded = f(n * c)
-        for ranks in loraRanks {
+        for (ranks, sizes) in zip(loraRanks, adapterSizes) {
             layers.append(Layer(ln1: f(n * c), ln1Mean: f(n), ln1Rstd: f(n), qkv: f(n * 3 * c),
                                 att: f(batchSize * heads * positions * positions), attY: f(n * c), res2: f(n * c),
                                 ln2: f(n * c), ln2Mean: f(n), ln2Rstd: f(n), fch: f(n * h), fchGelu: f(n * h),
-                                res3: f(n * c), loraU: ranks.map { $0 > 0 ? f(n * $0) : nil }))
+                                res3: f(n * c), loraU: ranks.map { $0 > 0 ? f(n * $0) : nil },
+                                adapterH: sizes.map { $0 > 0 ? f(n * cfg.embedding) : nil },
+                                adapterPre: sizes.map { $0 > 0 ? f(n * $0) : nil },
+                                adapterPost: sizes.map { $0 > 0 ? f(n * $0) : nil }))
         }
         lnf = f(n * c); lnfMean = f(n); lnfRstd = f(n)
         logits = f(n * v); losses = f(n); lse = f(n)
         dres = f(n * c); dln = f(n * c); dattY = f(n * c); dqkv = f(n * 3 * c); dfch = f(n * h)
         let maxRank = loraRanks.joined().max() ?? 0
         loraDU = maxRank > 0 ? f(n * maxRank) : nil
+        let maxAdapter = adapterSizes.joined().max() ?? 0
+        adapterDH = maxAdapter > 0 ? f(n * c) : nil
+        adapterScratch = maxAdapter > 0 ? f(n * maxAdapter) : nil
         lnScratch = f(threads * 2 * c)
         attScratch = f(threads * positions * positions)
         allocations = allocs
@@ -111,11 +126,14 @@ public final class Activations: @unchecked Sendable {
         for block in model.blocks {
             floats += n * (8 * c + 2 * h) + 4 * n + batchSize * cfg.heads * t * t
             floats += block.linears.reduce(0) { $0 + n * ($1.lora?.rank ?? 0) }
+            for size in block.adapterSizes where size > 0 { floats += n * c + 2 * n * size }
         }
         floats += n * c + 2 * n + n * cfg.vocabSize + 2 * n           // lnf, logits, losses, lse
         floats += 3 * n * c + 3 * n * c + n * h                       // dres, dln, dattY, dqkv, dfch
         let maxRank = model.loraModules.map(\.rank).max() ?? 0
         if maxRank > 0 { floats += n * maxRank }
+        let maxAdapter = model.blocks.flatMap(\.adapterSizes).max() ?? 0
+        if maxAdapter > 0 { floats += n * c + n * maxAdapter }
         floats += threads * 2 * c + threads * t * t
         return 8 * n + 4 * floats
     }
@@ -124,6 +142,7 @@ public final class Activations: @unchecked Sendable {
     public func fits(_ model: GPTModel) -> Bool {
         promptCount == (model.prompt?.shape[0] ?? 0)
             && loraRanks == model.blocks.map { $0.linears.map { $0.lora?.rank ?? 0 } }
+            && adapterSizes == model.blocks.map(\.adapterSizes)
             && c == model.config.embedding && v == model.config.vocabSize && threads == EngineThreads.count
     }
 

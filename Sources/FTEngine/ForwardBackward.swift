@@ -56,12 +56,22 @@ extension GPTModel {
                                     w: blk.ln1Weight.value, bias: blk.ln1Bias.value, n: n, c: c, eps: eps)
             blk.attn.forward(out: L.qkv, inp: L.ln1, n: n, loraU: L.loraU[0])
             Attention.forward(out: L.attY, att: L.att, qkv: L.qkv, b: a.batchSize, t: a.positions, c: c, heads: config.heads)
-            blk.attnProj.forward(out: L.res2, inp: L.attY, n: n, residual: x, loraU: L.loraU[1])
+            if let ad = blk.attnAdapter {
+                blk.attnProj.forward(out: L.adapterH[0]!, inp: L.attY, n: n, loraU: L.loraU[1])
+                ad.forward(out: L.res2, h: L.adapterH[0]!, residual: x, pre: L.adapterPre[0]!, post: L.adapterPost[0]!, n: n)
+            } else {
+                blk.attnProj.forward(out: L.res2, inp: L.attY, n: n, residual: x, loraU: L.loraU[1])
+            }
             Layers.layerNormForward(out: L.ln2, mean: L.ln2Mean, rstd: L.ln2Rstd, inp: L.res2,
                                     w: blk.ln2Weight.value, bias: blk.ln2Bias.value, n: n, c: c, eps: eps)
             blk.fc.forward(out: L.fch, inp: L.ln2, n: n, loraU: L.loraU[2])
             Layers.geluForward(out: L.fchGelu, inp: L.fch, n: n * h)
-            blk.fcProj.forward(out: L.res3, inp: L.fchGelu, n: n, residual: L.res2, loraU: L.loraU[3])
+            if let ad = blk.mlpAdapter {
+                blk.fcProj.forward(out: L.adapterH[1]!, inp: L.fchGelu, n: n, loraU: L.loraU[3])
+                ad.forward(out: L.res3, h: L.adapterH[1]!, residual: L.res2, pre: L.adapterPre[1]!, post: L.adapterPost[1]!, n: n)
+            } else {
+                blk.fcProj.forward(out: L.res3, inp: L.fchGelu, n: n, residual: L.res2, loraU: L.loraU[3])
+            }
             x = UnsafePointer(L.res3)
         }
         Layers.layerNormForward(out: a.lnf, mean: a.lnfMean, rstd: a.lnfRstd, inp: x,
@@ -107,7 +117,13 @@ extension GPTModel {
             let x = l == 0 ? UnsafePointer(a.encoded) : UnsafePointer(a.layers[l - 1].res3)
             let below = l > stop  // does anything under this block need its input gradient?
             // res3 = res2 + fcProj(gelu(fc(ln2(res2)))): dres flows to res2 unchanged.
-            blk.fcProj.backward(dout: a.dres, inp: L.fchGelu, n: n, dinp: a.dfch, addToInput: false,
+            var dMLP = UnsafePointer(a.dres)
+            if let ad = blk.mlpAdapter {
+                ad.backward(dout: a.dres, h: L.adapterH[1]!, pre: L.adapterPre[1]!, post: L.adapterPost[1]!,
+                            dh: a.adapterDH!, scratch: a.adapterScratch!, n: n, accumulate: accumulate)
+                dMLP = UnsafePointer(a.adapterDH!)
+            }
+            blk.fcProj.backward(dout: dMLP, inp: L.fchGelu, n: n, dinp: a.dfch, addToInput: false,
                                 accumulate: accumulate, loraU: L.loraU[3], loraDU: a.loraDU)
             Layers.geluBackward(dinp: a.dfch, inp: L.fch, dout: a.dfch, n: n * h)
             blk.fc.backward(dout: a.dfch, inp: L.ln2, n: n, dinp: a.dln, addToInput: false,
@@ -116,7 +132,13 @@ extension GPTModel {
                                      inp: L.res2, w: blk.ln2Weight.value, mean: L.ln2Mean, rstd: L.ln2Rstd,
                                      n: n, c: c, accumulate: accumulate, scratch: a.lnScratch)
             // res2 = x + attnProj(attention(attn(ln1(x)))).
-            blk.attnProj.backward(dout: a.dres, inp: L.attY, n: n, dinp: a.dattY, addToInput: false,
+            var dAttn = UnsafePointer(a.dres)
+            if let ad = blk.attnAdapter {
+                ad.backward(dout: a.dres, h: L.adapterH[0]!, pre: L.adapterPre[0]!, post: L.adapterPost[0]!,
+                            dh: a.adapterDH!, scratch: a.adapterScratch!, n: n, accumulate: accumulate)
+                dAttn = UnsafePointer(a.adapterDH!)
+            }
+            blk.attnProj.backward(dout: dAttn, inp: L.attY, n: n, dinp: a.dattY, addToInput: false,
                                   accumulate: accumulate, loraU: L.loraU[1], loraDU: a.loraDU)
             Attention.backward(dqkv: a.dqkv, dout: a.dattY, att: L.att, qkv: L.qkv, b: a.batchSize,
                                t: a.positions, c: c, heads: config.heads, scratch: a.attScratch)

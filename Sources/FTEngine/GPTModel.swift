@@ -13,6 +13,14 @@ public final class GPTBlock: @unchecked Sendable {
     public let fc: Linear
     /// mlp.c_proj [H,C]
     public let fcProj: Linear
+    /// Bottleneck adapters on the attention and MLP outputs, when inserted.
+    public private(set) var attnAdapter: BottleneckAdapter?
+    public private(set) var mlpAdapter: BottleneckAdapter?
+
+    func adapter(at p: BottleneckAdapter.Position) -> BottleneckAdapter? { p == .attention ? attnAdapter : mlpAdapter }
+    func setAdapter(_ a: BottleneckAdapter?, at p: BottleneckAdapter.Position) {
+        if p == .attention { attnAdapter = a } else { mlpAdapter = a }
+    }
 
     init(index i: Int, config: GPTConfig) {
         index = i
@@ -41,9 +49,12 @@ public final class GPTBlock: @unchecked Sendable {
 
     /// Every tensor of the block, inserted modules included.
     public var parameters: [Parameter] {
-        [ln1Weight, ln1Bias] + attn.parameters + attnProj.parameters + [ln2Weight, ln2Bias]
-            + fc.parameters + fcProj.parameters
+        [ln1Weight, ln1Bias] + attn.parameters + attnProj.parameters + (attnAdapter?.parameters ?? [])
+            + [ln2Weight, ln2Bias] + fc.parameters + fcProj.parameters + (mlpAdapter?.parameters ?? [])
     }
+
+    /// Adapter sizes at (attention, mlp), 0 when absent; part of the activation layout.
+    var adapterSizes: [Int] { [attnAdapter?.size ?? 0, mlpAdapter?.size ?? 0] }
 }
 
 /// A GPT-2 language model in fp32: token and position embeddings, `layers` blocks, a final

@@ -33,6 +33,7 @@ public final class Generator: @unchecked Sendable {
     let kCache: UnsafeMutablePointer<Float>, vCache: UnsafeMutablePointer<Float> // [L,capacity,C]
     let x, ln, attY, res, qkv, fch, gelu: UnsafeMutablePointer<Float>           // [capacity, …]
     let loraU: UnsafeMutablePointer<Float>
+    let adH, adPre, adPost: UnsafeMutablePointer<Float>   // bottleneck adapters: [capacity,C], [capacity,r]
     let scores: UnsafeMutablePointer<Float>                                        // [threads,capacity]
     let lnMean, lnRstd: UnsafeMutablePointer<Float>
     let logits: UnsafeMutablePointer<Float>
@@ -55,6 +56,8 @@ public final class Generator: @unchecked Sendable {
         x = f(n * c); ln = f(n * c); attY = f(n * c); res = f(n * c); qkv = f(n * 3 * c)
         fch = f(n * h); gelu = f(n * h)
         loraU = f(n * (model.loraModules.map(\.rank).max() ?? 1))
+        let adapterSize = model.adapters.map(\.size).max() ?? 1
+        adH = f(n * c); adPre = f(n * adapterSize); adPost = f(n * adapterSize)
         scores = f(EngineThreads.count * n)
         lnMean = f(n); lnRstd = f(n); logits = f(v)
         tokenIds = .allocate(capacity: n)
@@ -101,12 +104,22 @@ public final class Generator: @unchecked Sendable {
                 (vc + (pos0 + i) * c).update(from: qkv + i * 3 * c + 2 * c, count: c)
             }
             cachedAttention(n: n, pos0: pos0, kc: kc, vc: vc)
-            blk.attnProj.forward(out: res, inp: attY, n: n, residual: x, loraU: loraU)
+            if let ad = blk.attnAdapter {
+                blk.attnProj.forward(out: adH, inp: attY, n: n, loraU: loraU)
+                ad.forward(out: res, h: adH, residual: x, pre: adPre, post: adPost, n: n)
+            } else {
+                blk.attnProj.forward(out: res, inp: attY, n: n, residual: x, loraU: loraU)
+            }
             Layers.layerNormForward(out: ln, mean: lnMean, rstd: lnRstd, inp: res, w: blk.ln2Weight.value,
                                     bias: blk.ln2Bias.value, n: n, c: c, eps: eps)
             blk.fc.forward(out: fch, inp: ln, n: n, loraU: loraU)
             Layers.geluForward(out: gelu, inp: fch, n: n * h)
-            blk.fcProj.forward(out: x, inp: gelu, n: n, residual: res, loraU: loraU)
+            if let ad = blk.mlpAdapter {
+                blk.fcProj.forward(out: adH, inp: gelu, n: n, loraU: loraU)
+                ad.forward(out: x, h: adH, residual: res, pre: adPre, post: adPost, n: n)
+            } else {
+                blk.fcProj.forward(out: x, inp: gelu, n: n, residual: res, loraU: loraU)
+            }
         }
         let last = x + (n - 1) * c
         Layers.layerNormForward(out: ln, mean: lnMean, rstd: lnRstd, inp: last, w: model.lnfWeight.value,

@@ -70,8 +70,9 @@ public enum HFCheckpoint {
     /// is only written into with `overwrite`, file by file, each atomically.
     public static func save(_ model: GPTModel, to folder: String, dtype: SafetensorsFile.DType = .f32,
                             extraFiles: [String: Data] = [:], overwrite: Bool) throws(Diagnostic) {
-        guard model.loraModules.isEmpty else {
-            throw .error("the model has LoRA adapters; merge them first or save the adapter", id: "model.has-adapters")
+        guard model.loraModules.isEmpty, model.adapters.isEmpty, model.prompt == nil else {
+            throw .error("the model has adapters or virtual tokens; save them as an adapter (LoRA can be merged first)",
+                         id: "model.has-adapters")
         }
         let tensors = model.baseParameters.map {
             SafetensorsFile.Tensor(name: $0.name, shape: $0.shape, values: UnsafeBufferPointer($0.values))

@@ -3,6 +3,7 @@ import Foundation
 
 /// PEFT-compatible adapter folders (`adapter_config.json` + `adapter_model.safetensors`) for
 /// LoRA and prompt tuning, so `PeftModel.from_pretrained` loads what ftsh trained and back.
+/// Bottleneck adapters, which PEFT lacks, use the same layout with `"peft_type": "BOTTLENECK"`.
 public enum PEFTAdapter {
     /// Adds `count` trainable virtual-token embeddings in front of every sequence and freezes
     /// everything else. `initTokens` copies those tokens' embeddings (PEFT's TEXT init, ids
@@ -37,7 +38,21 @@ public enum PEFTAdapter {
                             overwrite: Bool) throws(Diagnostic) {
         var tensors: [SafetensorsFile.Tensor] = []
         let config: Record
-        if let prompt = model.prompt {
+        if let first = model.adapters.first {
+            // ftsh's own format (PEFT has no bottleneck adapters): same folder layout.
+            let adapters = model.adapters
+            for a in adapters {
+                for p in a.parameters { tensors.append(.init(name: p.name, shape: p.shape, values: UnsafeBufferPointer(p.values))) }
+            }
+            let positions = BottleneckAdapter.Position.allCases.filter { pos in model.blocks.contains { $0.adapter(at: pos) != nil } }
+            let layers = model.blocks.filter { $0.attnAdapter != nil || $0.mlpAdapter != nil }.map(\.index)
+            config = [
+                "peft_type": "BOTTLENECK", "task_type": "CAUSAL_LM", "base_model_name_or_path": .string(baseModel),
+                "adapter_size": .int(first.size), "activation": .string(first.activation.rawValue),
+                "positions": .list(positions.map { .string($0.rawValue) }), "layers": .list(layers.map { .int($0) }),
+                "format": "ftsh", "inference_mode": true,
+            ]
+        } else if let prompt = model.prompt {
             tensors.append(.init(name: "prompt_embeddings", shape: prompt.shape, values: UnsafeBufferPointer(prompt.values)))
             config = [
                 "peft_type": "PROMPT_TUNING", "task_type": "CAUSAL_LM", "base_model_name_or_path": .string(baseModel),
@@ -48,7 +63,7 @@ public enum PEFTAdapter {
         } else {
             let loras = model.blocks.flatMap { b in b.linears.compactMap { l in l.lora.map { (b.index, l, $0) } } }
             guard let first = loras.first?.2 else {
-                throw .error("the model has no LoRA adapters or virtual tokens to save", id: "model.no-adapter")
+                throw .error("the model has no adapters, LoRA pairs or virtual tokens to save", id: "model.no-adapter")
             }
             var targets = Set<String>()
             for (_, lin, l) in loras {
@@ -82,7 +97,7 @@ public enum PEFTAdapter {
             throw .error("\(path): expected a JSON object", id: "model.bad-adapter")
         }
         let file = try SafetensorsFile(path: folder + "/adapter_model.safetensors")
-        guard model.prompt == nil, model.loraModules.isEmpty else {
+        guard model.prompt == nil, model.loraModules.isEmpty, model.adapters.isEmpty else {
             throw .error("the model already has adapters", id: "model.has-adapters")
         }
         let trainable = model.parameters.map(\.isTrainable)
@@ -91,7 +106,10 @@ public enum PEFTAdapter {
         } catch {
             // Leave the model as it was.
             model.prompt = nil
-            for b in model.blocks { for l in b.linears { l.lora = nil } }
+            for b in model.blocks {
+                for l in b.linears { l.lora = nil }
+                for pos in BottleneckAdapter.Position.allCases { b.setAdapter(nil, at: pos) }
+            }
             for (p, t) in zip(model.parameters, trainable) { p.isTrainable = t }
             throw error
         }
@@ -106,6 +124,27 @@ public enum PEFTAdapter {
             }
             try addPromptTuning(to: model, count: e.shape[0], seed: 0)
             try file.read("prompt_embeddings", into: model.prompt!.value)
+        case "BOTTLENECK":
+            guard let size = cfg["adapter_size"]?.intValue, size > 0,
+                  let act = BottleneckAdapter.Activation(rawValue: cfg["activation"]?.stringValue ?? "") else {
+                throw .error("\(path): adapter_size and activation (relu or gelu) are required", id: "model.bad-adapter")
+            }
+            let names = (cfg["positions"]?.listValue ?? []).compactMap(\.stringValue)
+            let positions = Set(names.compactMap(BottleneckAdapter.Position.init(rawValue:)))
+            guard positions.count == names.count, !positions.isEmpty else {
+                throw .error("\(path): positions must be attn_adapter and/or mlp_adapter", id: "model.bad-adapter")
+            }
+            let layers = cfg["layers"]?.listValue?.compactMap(\.intValue)
+            let added = try model.addAdapters(size: size, positions: positions, activation: act, layers: layers, seed: 0)
+            for p in added.flatMap(\.parameters) {
+                guard let e = file.entries[p.name] else {
+                    throw .error("\(folder): missing tensor \(p.name)", id: "model.missing-tensor")
+                }
+                guard e.shape == p.shape else {
+                    throw .error("\(folder): \(p.name) has shape \(e.shape), expected \(p.shape)", id: "model.shape-mismatch")
+                }
+                try file.read(p.name, into: p.value)
+            }
         case "LORA":
             guard let r = cfg["r"]?.intValue, r > 0 else { throw .error("\(path): r must be a positive integer", id: "model.bad-adapter") }
             if cfg["use_dora"]?.boolValue == true { throw .error("\(path): DoRA is not supported", id: "model.bad-adapter") }

@@ -62,6 +62,45 @@ import FTCore
         try? fm.removeItem(atPath: dir)
     }
 
+    @Test func bottleneckAdaptersStartAsIdentityTrainAndRoundTrip() throws {
+        let model = try GPTModel.random(config: smallConfig, seed: 3)
+        let batch = smallBatch()
+        let a0 = Activations(model: model, batchSize: batch.size, length: batch.length)
+        let before = try model.forward(batch, a0)
+        try model.addAdapters(size: 4, activation: .gelu, seed: 5)
+        #expect(model.adapters.count == 6)
+        #expect(model.trainableCount == 6 * (16 * 4 + 4 + 4 * 16 + 16))
+        let a1 = Activations(model: model, batchSize: batch.size, length: batch.length)
+        #expect(try model.forward(batch, a1) == before) // up = 0: identity
+        let trainer = Trainer(model: model, options: TrainingOptions(steps: 4, learningRate: 0.02))
+        var losses: [Float] = []
+        try trainer.run(nextBatch: { _ in [batch] }) { e in
+            if case .step(let r) = e { losses.append(r.loss) }
+            return .proceed
+        }
+        #expect(losses.last! < losses.first!)
+        let trained = try trainer.evaluate([batch])
+        let dir = scratchDir("bottleneck")
+        try PEFTAdapter.save(model, to: dir + "/ad", overwrite: false)
+        expectDiagnostic("model.has-adapters") { try HFCheckpoint.save(model, to: dir + "/full", overwrite: false) }
+        let fresh = try GPTModel.random(config: smallConfig, seed: 3)
+        try PEFTAdapter.load(folder: dir + "/ad", into: fresh)
+        #expect(try Trainer(model: fresh, options: TrainingOptions(steps: 1)).evaluate([batch]) == trained)
+        // Generation runs through the adapters too.
+        var rng = SeededRandom(seed: 1)
+        let g1 = try Generator(model: model).generate(prompt: [1, 2, 3], options: .greedy, rng: &rng)
+        let g2 = try Generator(model: fresh).generate(prompt: [1, 2, 3], options: .greedy, rng: &rng)
+        #expect(g1 == g2)
+        let tokens = [3, 1, 4, 1, 5]
+        let cached = Array(try Generator(model: model).feed(tokens))
+        let full = Activations(model: model, batchSize: 1, length: 5)
+        try model.forward(Batch(size: 1, length: 5, inputs: tokens.map(Int32.init), targets: [0, 0, 0, 0, 0],
+                                weights: [0, 0, 0, 0, 0]), full, keepLogits: true)
+        let want = Array(full.logits(row: 0, position: 4))
+        #expect(maxAbsDiff(UnsafeBufferPointer(start: cached, count: cached.count), want) < 1e-4)
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
     @Test func promptTuningTrainsOnlyTheVirtualTokens() throws {
         let model = try GPTModel.random(config: smallConfig, seed: 3)
         try PEFTAdapter.addPromptTuning(to: model, count: 4, initTokens: [5, 6], seed: 1)
