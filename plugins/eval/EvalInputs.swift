@@ -111,7 +111,9 @@ enum EvalInputs {
                 guard hasData else { throw needsData(name, flag: flag, inv: inv) }
                 return .source(try make(name, entry, ctx))
             }
-            throw inv.error("'\(name)' is a \(entry.kind); a \(entry.kind) cannot generate answers yet", id: "eval.cannot-generate", at: flag,
+            let modelKinds = ["model", "run", "adapter", "job"]
+            let why = modelKinds.contains(entry.kind) ? "model kind '\(entry.kind)' cannot generate answers yet" : "a \(entry.kind) is not a model"
+            throw inv.error("'\(name)' is a \(entry.kind): \(why)", id: "eval.cannot-generate", at: flag,
                             notes: ["give a predictions JSONL file, an HF model folder, an 'eval run' result or a hosted model id"])
         }
         let shown = v.text
