@@ -68,10 +68,11 @@ public final class Generator: @unchecked Sendable {
 
     public func reset() { length = 0 }
 
-    /// Appends `tokens` to the context and returns the logits for the token after the last one.
-    /// The first call also feeds the model's virtual prompt tokens.
+    /// Appends `tokens` to the context and returns the logits for the token after the last one
+    /// (a copy: it stays valid whatever happens to the generator). The first call also feeds
+    /// the model's virtual prompt tokens.
     @discardableResult
-    public func feed(_ tokens: [Int]) throws(Diagnostic) -> UnsafeBufferPointer<Float> {
+    public func feed(_ tokens: [Int]) throws(Diagnostic) -> [Float] {
         var ids: [Int32] = []
         if length == 0 { ids = (0..<promptCount).map { Int32(-$0 - 1) } }
         for t in tokens {
@@ -86,7 +87,7 @@ public final class Generator: @unchecked Sendable {
         }
         for (i, id) in ids.enumerated() { tokenIds[i] = id }
         run(count: ids.count)
-        return UnsafeBufferPointer(start: logits, count: v)
+        return Array(UnsafeBufferPointer(start: logits, count: v))
     }
 
     private func run(count n: Int) {
@@ -175,8 +176,7 @@ public final class Generator: @unchecked Sendable {
 
 /// Turns logits into one token id.
 public enum Sampler {
-    public static func choose(logits: UnsafeBufferPointer<Float>, options: SamplingOptions,
-                              rng: inout SeededRandom) -> Int {
+    public static func choose(logits: [Float], options: SamplingOptions, rng: inout SeededRandom) -> Int {
         let n = logits.count
         if options.temperature <= 0 {
             var best = 0

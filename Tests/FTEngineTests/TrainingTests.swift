@@ -166,7 +166,8 @@ func smallBatch(seed: UInt64 = 5, rows: Int = 3, length: Int = 10) -> Batch {
 
     @Test func samplingIsSeededAndRespectsTopKAndTopP() {
         let logits: [Float] = [0, 3, 2.5, -1, 1]
-        logits.withUnsafeBufferPointer { l in
+        do {
+            let l = logits
             var rng = SeededRandom(seed: 1)
             #expect(Sampler.choose(logits: l, options: .greedy, rng: &rng) == 1)
             var seen = Set<Int>()
