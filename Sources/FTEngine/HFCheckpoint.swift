@@ -84,7 +84,7 @@ public enum HFCheckpoint {
     }
 
     /// Writes a set of files as one folder: into a hidden sibling first, renamed into place.
-    static func writeFolder(_ folder: String, files: [(String, Data)], overwrite: Bool) throws(Diagnostic) {
+    public static func writeFolder(_ folder: String, files: [(String, Data)], overwrite: Bool) throws(Diagnostic) {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: folder, isDirectory: &isDir) {

@@ -79,6 +79,15 @@ public final class AdamW: @unchecked Sendable {
         return (m, v, p.count)
     }
 
+    /// The moment buffers of `p` (zeros when new), so a run can save and restore its state.
+    public func momentBuffers(for p: Parameter) -> (m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>) {
+        let s = moments(for: p)
+        return (s.m, s.v)
+    }
+
+    /// Sets the update count (the bias-correction exponent) of a resumed run.
+    public func restore(step: Int) { self.step = step }
+
     /// Forgets the moments and the step count.
     public func reset() {
         for (_, s) in moments { s.m.deallocate(); s.v.deallocate() }

@@ -66,6 +66,13 @@ public final class Trainer: @unchecked Sendable {
         optimizer = AdamW(beta1: options.beta1, beta2: options.beta2, eps: options.eps, weightDecay: options.weightDecay)
     }
 
+    /// Continues a saved run: `steps` optimizer steps were taken (moments restored separately
+    /// through `optimizer.momentBuffers`), so the schedule and bias correction carry on from there.
+    public func restore(stepsDone steps: Int) {
+        stepsDone = steps
+        optimizer.restore(step: steps)
+    }
+
     func activations(for batch: Batch) -> Activations {
         if let a = acts, a.batchSize == batch.size, a.length == batch.length, a.fits(model) { return a }
         acts = nil // free the old buffers before making new ones
