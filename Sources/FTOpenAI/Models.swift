@@ -28,7 +28,8 @@ extension OpenAIClient {
     public func chat(model: String, messages: [(role: String, content: String)], temperature: Double? = nil,
                      maxTokens: Int? = nil, seed: Int? = nil) async throws(OpenAIError) -> ChatReply {
         var body = Record()
-        if case .openai = configuration.flavor { body["model"] = .string(model) }
+        // Azure takes the deployment from the path; the field is still required by the schema.
+        body["model"] = .string(model)
         body["messages"] = .list(messages.map { .record(["role": .string($0.role), "content": .string($0.content)]) })
         if let temperature { body["temperature"] = .number(temperature) }
         if let maxTokens { body["max_completion_tokens"] = .int(maxTokens) }

@@ -27,7 +27,7 @@ public final class OpenAIClient: Sendable {
                 sleep: (@Sendable (Double) async throws(TransportError) -> Void)? = nil,
                 notify: @escaping @Sendable (ClientNotice) -> Void = { _ in }) {
         self.configuration = configuration
-        self.transport = transport ?? URLSessionTransport(connectTimeout: configuration.connectTimeout)
+        self.transport = transport ?? URLSessionTransport(connectTimeout: configuration.connectTimeout, timeout: configuration.timeout)
         policy = RetryPolicy(maxRetries: configuration.maxRetries)
         self.random = Mutex(random)
         self.sleeper = sleep ?? OpenAIClient.interruptibleSleep

@@ -15,16 +15,26 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
     /// host:port pairs that answered a connect probe; cleared for a host when it fails.
     private let reachable = Mutex<Set<String>>([])
 
-    public init(connectTimeout: Double = 5, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public let timeout: Double
+
+    public init(connectTimeout: Double = 5, timeout: Double = 600,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        session = URLSession(configuration: Self.configuration(timeout: timeout))
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.environment = environment
+    }
+
+    /// Foundation on Linux applies the session's request timeout, not the request's own.
+    static func configuration(timeout: Double) -> URLSessionConfiguration {
         let config = URLSessionConfiguration.ephemeral
         config.requestCachePolicy = .reloadIgnoringLocalCacheData
         config.urlCache = nil
         config.httpCookieStorage = nil
         config.httpShouldSetCookies = false
+        config.timeoutIntervalForRequest = timeout
         config.timeoutIntervalForResource = 7 * 24 * 3600
-        session = URLSession(configuration: config)
-        self.connectTimeout = connectTimeout
-        self.environment = environment
+        return config
     }
 
     deinit { session.invalidateAndCancel() }
@@ -34,6 +44,14 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         var r = URLRequest(url: request.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: request.timeout)
         r.httpMethod = request.method
         for h in request.headers { r.addValue(h.value, forHTTPHeaderField: h.name) }
+        // libcurl silently re-sends a request whose reused connection died before any answer
+        // came. For a POST that means a second job when the server had acted on the first
+        // (and Foundation re-sends it without its body). A POST therefore gets a session of its
+        // own, whose only connection is new, so a lost answer reaches the client, which knows
+        // how to retry a create safely.
+        let idempotent = request.method == "GET" || request.method == "HEAD" || request.method == "DELETE"
+        let session = idempotent ? self.session : URLSession(configuration: Self.configuration(timeout: timeout))
+        defer { if !idempotent { session.finishTasksAndInvalidate() } }
         let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
             let once = Mutex(false)
             let finish: @Sendable (Result<HTTPResponse, TransportError>) -> Void = { result in
