@@ -42,8 +42,10 @@ let package = Package(
         .target(name: "DataPlugin", dependencies: ["FTCore", "FTPluginKit", "FTData", "FTTokenizer"],
                 path: "plugins/data"),
         .target(name: "LearnPlugin", dependencies: ["FTCore", "FTPluginKit", "FTShell"], path: "plugins/learn"),
-        .target(name: "ModelPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEngine", "FTData", "FTTokenizer"],
+        .target(name: "ModelPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEngine", "FTData", "FTTokenizer", "EvalPlugin"],
                 path: "plugins/model"),
+        .target(name: "TrainPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEngine", "FTData", "FTTokenizer", "FTEval", "ModelPlugin"],
+                path: "plugins/train"),
         .target(name: "EvalPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEval", "FTData", "FTEngine", "FTTokenizer", "FTOpenAI"],
                 path: "plugins/eval"),
 
@@ -51,7 +53,7 @@ let package = Package(
         // tests can drive it in-process; the executable only calls it.
         .target(name: "FTShellApp",
                 dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit", "LearnPlugin", "DataPlugin",
-                               "EvalPlugin"]),
+                               "EvalPlugin", "ModelPlugin", "TrainPlugin"]),
         .executableTarget(name: "ftsh", dependencies: ["FTShellApp"]),
 
         // Benchmarks: programs that run the Python peer in the same run and print both figures.
