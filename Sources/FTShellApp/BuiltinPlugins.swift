@@ -4,6 +4,7 @@ import DataPlugin
 import EvalPlugin
 import ModelPlugin
 import TrainPlugin
+import OpenAIPlugin
 
 /// The plugins compiled into ftsh, in the order `help` lists them.
 enum BuiltinPlugins {
@@ -12,6 +13,7 @@ enum BuiltinPlugins {
             DataPlugin.plugin(),
             ModelPlugin.plugin(),
             TrainPlugin.plugin(),
+            OpenAIPlugin.plugin(),
             EvalPlugin.plugin(),
             LearnPlugin.plugin(),
         ]

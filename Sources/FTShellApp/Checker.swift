@@ -55,7 +55,7 @@ enum Checker {
             total += 1
             if result.passed {
                 print("ok    \(file) (\(result.commands) commands)")
-            } else if update {
+            } else if update && !result.unparsable {
                 do {
                     try AtomicFile.write(result.updatedText, to: path, overwrite: true)
                     print("updated \(file) (\(result.mismatches.count) of \(result.commands) commands changed)")

@@ -74,3 +74,16 @@ import Testing
         _ = try? Parser.parse("\u{FFFD}\u{0}\u{7}", file: "t")
     }
 }
+
+@Suite struct SubstitutionTests {
+    @Test func closingParenEndsTheSubstitutedCommand() throws {
+        let s = try Parser.parse("for p in $(plugins) { echo $p }", file: "t")
+        guard case .forLoop(_, .command(let call), _, _)? = s.first else { Issue.record("for over a substitution"); return }
+        #expect(call.words.map { $0.literal } == ["plugins"])
+    }
+
+    @Test func parenthesesOutsideSubstitutionsAreText() throws {
+        guard case .command(let c)? = try Parser.parse("echo (x) a)b", file: "t").first else { Issue.record("command"); return }
+        #expect(c.words.map { $0.literal } == ["echo", "(x)", "a)b"])
+    }
+}

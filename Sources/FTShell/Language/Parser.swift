@@ -14,6 +14,8 @@ public struct Parser {
     var line: Int
     var lineStart = 0
     var depth = 0
+    /// Inside `$( … )` a `)` ends the current word and the command.
+    var substitutionDepth = 0
     /// The last line of each top-level statement, for transcripts.
     var statementEndLines: [Int] = []
     static let maxDepth = 200
@@ -208,6 +210,7 @@ public struct Parser {
         while true {
             skipBlanks()
             guard let c = peek, c != "\n", c != ";", c != "}" else { break }
+            if c == ")" && substitutionDepth > 0 { break }
             if c == "#" { skipComment(); break }
             if c == "{" { throw error("unexpected '{' in a command; blocks follow 'if', 'else' and 'for'") }
             words.append(try parseWord())
@@ -229,7 +232,7 @@ public struct Parser {
         func flush(_ parts: inout [WordPart], _ text: inout String) {
             if !text.isEmpty { parts.append(.text(text)); text = "" }
         }
-        while let c = peek, !Self.endsWord(c) {
+        while let c = peek, !Self.endsWord(c), !(c == ")" && substitutionDepth > 0) {
             // In an expression a quoted string is one token: `["a", "b"]`.
             if singleQuotedSegment && quoted { break }
             switch c {
@@ -304,7 +307,9 @@ public struct Parser {
             defer { depth -= 1 }
             if depth > Self.maxDepth { throw error("substitutions nested too deeply") }
             skipBlanks()
+            substitutionDepth += 1
             let call = try parseCommand()
+            substitutionDepth -= 1
             skipBlanks()
             guard peek == ")" else {
                 if atEnd { throw error("expected ')' to close '$('", at: start, incomplete: true) }

@@ -18,6 +18,8 @@ public struct TranscriptResult: Sendable {
     }
 
     public var passed: Bool { mismatches.isEmpty }
+    /// The transcript could not be parsed: nothing ran, and `--update` must not claim success.
+    public var unparsable = false
 
     /// A unified diff per mismatching command, headed by FILE:LINE.
     public func report() -> String {
@@ -43,9 +45,11 @@ public enum Transcript {
         } catch {
             let d = error.diagnostic
             let actual = Expectations(err: [DiagnosticPrinter.plain.format(d)], status: d.exitStatus.rawValue)
-            return TranscriptResult(file: file, commands: 0,
-                                    mismatches: [.init(line: d.location?.line ?? 1, command: "(parse)", expected: Expectations(), actual: actual)],
-                                    updatedText: text)
+            var result = TranscriptResult(file: file, commands: 0,
+                                          mismatches: [.init(line: d.location?.line ?? 1, command: "(parse)", expected: Expectations(), actual: actual)],
+                                          updatedText: text)
+            result.unparsable = true
+            return result
         }
         // Statements sharing a line (`a; b`) are one unit: their output is written once, below.
         var units: [(statements: [Statement], first: Int, last: Int)] = []
