@@ -82,6 +82,8 @@ let package = Package(
         .testTarget(name: "EvalPluginTests",
                     dependencies: ["EvalPlugin", "FTEval", "FTCore", "FTPluginKit", "FTData", "FTEngine", "FTTokenizer"]),
         .testTarget(name: "FTOpenAITests", dependencies: ["FTOpenAI", "FTCore"]),
+        .testTarget(name: "TrainPluginTests",
+                    dependencies: ["TrainPlugin", "ModelPlugin", "FTEngine", "FTCore", "FTPluginKit", "FTData", "FTTokenizer"]),
     ],
     swiftLanguageModes: [.v6]
 )
