@@ -46,6 +46,7 @@ let package = Package(
                 path: "plugins/model"),
         .target(name: "TrainPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEngine", "FTData", "FTTokenizer", "FTEval", "ModelPlugin"],
                 path: "plugins/train"),
+        .target(name: "OpenAIPlugin", dependencies: ["FTCore", "FTPluginKit", "FTOpenAI", "FTData"], path: "plugins/openai"),
         .target(name: "EvalPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEval", "FTData", "FTEngine", "FTTokenizer", "FTOpenAI"],
                 path: "plugins/eval"),
 
@@ -53,7 +54,7 @@ let package = Package(
         // tests can drive it in-process; the executable only calls it.
         .target(name: "FTShellApp",
                 dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit", "LearnPlugin", "DataPlugin",
-                               "EvalPlugin", "ModelPlugin", "TrainPlugin"]),
+                               "EvalPlugin", "ModelPlugin", "TrainPlugin", "OpenAIPlugin"]),
         .executableTarget(name: "ftsh", dependencies: ["FTShellApp"]),
 
         // Benchmarks: programs that run the Python peer in the same run and print both figures.

@@ -120,6 +120,7 @@ extension OpenAIClient {
         defer { try? fm.removeItem(atPath: partial) }
         var call = Call("GET", ["files", id, "content"])
         call.downloadPath = partial
+        call.expectsJSON = false
         let response = try await perform(call)
         var bytes = response.downloadedBytes ?? 0
         var decoded = false
@@ -146,7 +147,9 @@ extension OpenAIClient {
 
     /// A file's content in memory (result CSVs are small), base64 decoded when it came so.
     public func fileContent(_ id: String) async throws(OpenAIError) -> (data: Data, decodedBase64: Bool) {
-        let response = try await perform(Call("GET", ["files", id, "content"]))
+        var call = Call("GET", ["files", id, "content"])
+        call.expectsJSON = false
+        let response = try await perform(call)
         if Base64Sniffer.looksEncoded(response.body.prefix(4096)),
            let text = String(data: response.body, encoding: .ascii),
            let plain = Data(base64Encoded: text.filter { !$0.isWhitespace }) {

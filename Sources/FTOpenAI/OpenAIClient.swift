@@ -68,6 +68,8 @@ public final class OpenAIClient: Sendable {
         public var contentType: String?
         public var bodySummary: String?
         public var downloadPath: String?
+        /// A JSON answer is expected (false for file content), so a cut-off one can be refetched.
+        public var expectsJSON = true
 
         public init(_ method: String, _ path: [String], query: [(String, String)] = [], json: Value? = nil) {
             self.method = method
@@ -114,7 +116,7 @@ public final class OpenAIClient: Sendable {
             case .success(let response):
                 if (200..<300).contains(response.status) {
                     // A cut-off body from a read is safe to fetch again.
-                    if idempotent, call.downloadPath == nil, retries < policy.maxRetries,
+                    if idempotent, call.expectsJSON, call.downloadPath == nil, retries < policy.maxRetries,
                        !response.body.isEmpty, (try? JSON.decode(bytes: Array(response.body))) == nil {
                         reason = "unreadable response body"
                         break

@@ -184,6 +184,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         case .secureConnectionFailed: "TLS handshake failed"
         case .badServerResponse: "malformed HTTP response"
         case .zeroByteResource: "empty response"
+        case .unknown: "the answer was cut off or the connection broke"
         default: "URL error \(e.code.rawValue)"
         }
     }

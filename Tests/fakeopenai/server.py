@@ -16,6 +16,7 @@ drop (close before acting), drop-after (act, then close), truncate (act, send ha
 html ("status", default 502), garbage (200 with bytes that are not JSON).
 """
 import argparse
+import copy
 import json
 import os
 import re
@@ -36,22 +37,35 @@ HTML_404 = b"<!DOCTYPE html><html><head><title>404 Not Found</title></head><body
 class Fake:
     def __init__(self, args):
         self.key = args.key
-        self.state = State(Clock(args.clock, args.tick, args.speed), results_base64=not args.plain_results)
+        self.args = args
+        self.states = {}
         self.spec = None
         if not args.no_validate:
             from spec import Spec
             self.spec = Spec(args.spec)
-        self.faults = []
+        self.initial_faults = []
         if args.faults:
             with open(args.faults, encoding="utf-8") as f:
-                self.faults = json.load(f)
+                self.initial_faults = json.load(f)
         self.violations, self.response_violations, self.log = [], [], []
         self.request_counter = 0
         self.lock = threading.Lock()
 
-    def take_fault(self, method, path):
+    def state_for(self, session):
+        """Each ftsh session (X-Ftsh-Session) sees its own files, jobs and clock, so a
+        transcript replayed several times in one process starts from the same state."""
         with self.lock:
-            for rule in self.faults:
+            if session not in self.states:
+                a = self.args
+                state = State(Clock(a.clock, a.tick, a.speed), results_base64=not a.plain_results)
+                state.faults = copy.deepcopy(self.initial_faults)  # each session meets the same faults
+                self.states[session] = state
+            return self.states[session]
+
+    def take_fault(self, session, method, path):
+        state = self.state_for(session)
+        with self.lock:
+            for rule in state.faults:
                 if rule.get("method", method) != method or not re.search(rule.get("path", ""), path):
                     continue
                 if rule.get("skip", 0) > 0:
@@ -97,9 +111,10 @@ class Handler(BaseHTTPRequestHandler):
     def send(self, status, payload=None, body=None, headers=(), truncate=False):
         if body is None:
             body = json.dumps(payload).encode()
+        counter = getattr(self, "state", None) or self.fake  # request ids count per session too
         with self.fake.lock:
-            self.fake.request_counter += 1
-            rid = f"req_fake{self.fake.request_counter:06d}"
+            counter.request_counter += 1
+            rid = f"req_fake{counter.request_counter:06d}"
         self.send_response(status)
         self.send_header("Content-Type", "application/json" if payload is not None else "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -117,13 +132,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_any(self, method):
         self.deployment = None
+        self.state = None
         parts = urlsplit(self.path)
         query = parse_qs(parts.query, keep_blank_values=True)
         body = self.read_body()
         path = parts.path
         if path.startswith("/_fake/"):
             return self.control(method, path, body)
-        fault = self.fake.take_fault(method, path)
+        session = self.headers.get("X-Ftsh-Session", "")
+        self.state = self.fake.state_for(session)
+        fault = self.fake.take_fault(session, method, path)
         if fault and fault["kind"] == "slow":
             time.sleep(float(fault.get("delay", 2)))
         elif fault and fault["kind"] == "drop":
@@ -188,10 +206,11 @@ class Handler(BaseHTTPRequestHandler):
                 self.fake.violations.append({"method": method, "path": api_path, "problems": problems})
                 return self.send(400, {"error": {"message": "request does not match the OpenAPI spec: " + "; ".join(problems),
                                                  "type": "invalid_request_error", "param": None, "code": "spec_violation"}})
-        with self.fake.state.lock:
-            self.fake.state.clock.on_request()
+        state = self.fake.state_for(session)
+        with state.lock:
+            state.clock.on_request()
             try:
-                status, payload = route(self.fake.state, method, api_path, query, body, form,
+                status, payload = route(state, method, api_path, query, body, form,
                                         getattr(self, "deployment", None))
             except ApiError as e:
                 status, payload = e.status, e.envelope()
@@ -220,13 +239,17 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_fake/log":
             return self.send(200, {"requests": f.log})
         if path == "/_fake/faults" and method == "POST":
+            rules = json.loads(body or b"[]")
             with f.lock:
-                f.faults = json.loads(body or b"[]")
-            return self.send(200, {"faults": len(f.faults)})
+                f.initial_faults = rules
+                for state in f.states.values():
+                    state.faults = copy.deepcopy(rules)
+            return self.send(200, {"faults": len(rules)})
         if path == "/_fake/advance" and method == "POST":
-            with f.state.lock:
-                f.state.clock.advance(float(json.loads(body)["seconds"]))
-            return self.send(200, {"now": f.state.clock.now()})
+            state = f.state_for(self.headers.get("X-Ftsh-Session", ""))
+            with state.lock:
+                state.clock.advance(float(json.loads(body)["seconds"]))
+            return self.send(200, {"now": state.clock.now()})
         return self.send(404, body=HTML_404)
 
 
@@ -331,6 +354,14 @@ def route(st, method, path, query, body, form, deployment):
     raise ApiError(404, f"Invalid URL ({method} /v1{path})", code="unknown_url")
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client that gave up (a timeout test) leaves a broken pipe behind; that is expected.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     default_spec = os.path.join(here, "openai-finetuning-openapi.yaml")
@@ -359,7 +390,7 @@ def main():
 
     threading.Thread(target=watch_parent, daemon=True).start()
     Handler.fake = Fake(args)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server = QuietServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     port = server.server_address[1]
     if args.port_file:

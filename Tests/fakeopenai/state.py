@@ -58,6 +58,7 @@ class State:
         self.files, self.jobs, self.events, self.checkpoints = {}, {}, {}, {}
         self.deleted_models = set()
         self.counter = 0
+        self.request_counter = 0
         self.results_base64 = results_base64
 
     def next_id(self, prefix, width=6):
