@@ -21,36 +21,27 @@ public enum ScriptFile {
 
     /// UTF-8 text, or an error at the first NUL byte (a binary file) or invalid sequence.
     public static func decode(_ bytes: [UInt8], name: String) throws(Diagnostic) -> String {
-        var line = 1, col = 1
-        var i = 0
-        var start = 0
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3; start = 3 }
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == 0 {
-                throw .error("\(name) looks like a binary file (NUL byte), not an ftsh script", id: "syntax.binary",
-                             at: SourceLocation(file: name, line: line, column: col))
-            }
-            if b == 0x0A { line += 1; col = 1; i += 1; continue }
-            if b < 0x80 { col += 1; i += 1; continue }
-            let n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0
-            var ok = n > 0 && b < 0xF5 && i + n <= bytes.count
-            if ok { for k in 1..<n where bytes[i + k] & 0xC0 != 0x80 { ok = false } }
-            if ok && n == 3 {
-                let c = (UInt32(b & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6)
-                ok = c >= 0x800 && !(c >= 0xD800 && c < 0xE000)
-            }
-            if ok && n == 4 {
-                let c = (UInt32(b & 0x07) << 18) | (UInt32(bytes[i + 1] & 0x3F) << 12)
-                ok = c >= 0x10000 && c <= 0x10FFFF
-            }
-            guard ok else {
-                throw .error("invalid UTF-8 (byte 0x\(String(b, radix: 16))); scripts must be UTF-8 text", id: "syntax.invalid-utf8",
-                             at: SourceLocation(file: name, line: line, column: col))
-            }
-            col += 1
-            i += n
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let body = bytes[start...]
+        if let nul = body.firstIndex(of: 0) {
+            throw .error("\(name) looks like a binary file (NUL byte), not an ftsh script", id: "syntax.binary",
+                         at: location(of: nul, in: bytes, from: start, name: name))
         }
-        return String(decoding: bytes[start...], as: UTF8.self)
+        let bad: Int? = bytes.withUnsafeBufferPointer { UTF8Check.firstInvalid(UnsafeBufferPointer(rebasing: $0[start...])) }
+        if let bad {
+            throw .error("invalid UTF-8 (byte 0x\(String(bytes[start + bad], radix: 16))); scripts must be UTF-8 text", id: "syntax.invalid-utf8",
+                         at: location(of: start + bad, in: bytes, from: start, name: name))
+        }
+        return String(decoding: body, as: UTF8.self)
     }
+
+    /// Line and column (in characters) of a byte offset.
+    static func location(of offset: Int, in bytes: [UInt8], from start: Int, name: String) -> SourceLocation {
+        var line = 1, col = 1
+        for b in bytes[start..<offset] {
+            if b == 0x0A { line += 1; col = 1 } else if b & 0xC0 != 0x80 { col += 1 }
+        }
+        return SourceLocation(file: name, line: line, column: col)
+    }
+
 }
