@@ -202,6 +202,46 @@ def secrets_check(ftsh, tmp):
     return failed
 
 
+def detach_check(ftsh, tmp):
+    """Ctrl-C during `job watch` at the prompt detaches: the job is not cancelled and the
+    prompt comes back."""
+    try:
+        import pexpect
+    except ImportError:
+        print("note: pexpect missing; Ctrl-C detach not covered")
+        return 0
+    key = "sk-ftshcheck-" + secrets.token_urlsafe(18)
+    server = Server(key, tmp=tmp)
+    env = base_env(os.path.join(tmp, "home-detach"))
+    env.update(OPENAI_API_KEY=key, OPENAI_BASE_URL=server.base)
+    try:
+        child = pexpect.spawn(ftsh, cwd=TRANSCRIPTS, env=env, encoding="utf-8", timeout=60)
+        child.expect("ft> ")
+        child.sendline("set j = job create --model gpt-4o-mini-2024-07-18 --training-file data/train100.jsonl")
+        child.expect("ft> ")
+        child.sendline("job watch $j.id --interval 0.5")
+        child.expect("Created fine-tuning job")
+        time.sleep(1.0)
+        child.sendcontrol("c")
+        child.expect("detached from ftjob-")
+        child.expect("ft> ")
+        child.sendline("set after = job get $j.id")
+        child.expect("ft> ")
+        child.sendline("echo status=$after.status")
+        child.expect(r"status=(\w+)")
+        status = child.match.group(1)
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+        ok = status in ("validating_files", "queued", "running")
+        print(("ok    " if ok else "FAIL  ") + f"Ctrl-C detaches job watch (job still {status})")
+        return 0 if ok else 1
+    except pexpect.ExceptionPexpect as e:
+        print(f"FAIL  Ctrl-C detach: {type(e).__name__}\n{getattr(child, 'before', '')}")
+        return 1
+    finally:
+        server.stop()
+
+
 def main():
     args = [a for a in sys.argv[1:] if a != "--update"]
     update = "--update" in sys.argv
@@ -215,6 +255,7 @@ def main():
         if len(args) == 1:
             failed += bad_input(ftsh, tmp)
             failed += secrets_check(ftsh, tmp)
+            failed += detach_check(ftsh, tmp)
     print("openai: all passed" if failed == 0 else f"openai: {failed} failure(s)")
     sys.exit(1 if failed else 0)
 
