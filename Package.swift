@@ -16,6 +16,13 @@ let package = Package(
     products: [
         .executable(name: "ftsh", targets: ["ftsh"]),
     ],
+    dependencies: [
+        // The HTTP server under `ftsh serve` (SwiftNIO based).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.14.0"),
+    ],
     targets: [
         // C libraries from Debian: libedit for the prompt, OpenBLAS for matrix products.
         .systemLibrary(name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
@@ -50,11 +57,19 @@ let package = Package(
         .target(name: "EvalPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEval", "FTData", "FTEngine", "FTTokenizer", "FTOpenAI"],
                 path: "plugins/eval"),
 
+        // `ftsh serve`: the OpenAI fine-tuning API on localhost, backed by the local engine.
+        .target(name: "FTServe",
+                dependencies: ["FTCore", "FTData", "FTEngine", "FTTokenizer", "ModelPlugin",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "HTTPTypes", package: "swift-http-types"),
+                               .product(name: "Logging", package: "swift-log")]),
+
         // The command line: argv, REPL or script or --check, plugins wired in. A library so
         // tests can drive it in-process; the executable only calls it.
         .target(name: "FTShellApp",
                 dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit", "LearnPlugin", "DataPlugin",
-                               "EvalPlugin", "ModelPlugin", "TrainPlugin", "OpenAIPlugin"]),
+                               "EvalPlugin", "ModelPlugin", "TrainPlugin", "OpenAIPlugin", "FTServe"]),
         .executableTarget(name: "ftsh", dependencies: ["FTShellApp"]),
 
         // Benchmarks: programs that run the Python peer in the same run and print both figures.
@@ -83,6 +98,8 @@ let package = Package(
         .testTarget(name: "EvalPluginTests",
                     dependencies: ["EvalPlugin", "FTEval", "FTCore", "FTPluginKit", "FTData", "FTEngine", "FTTokenizer"]),
         .testTarget(name: "FTOpenAITests", dependencies: ["FTOpenAI", "FTCore"]),
+        .testTarget(name: "FTServeTests",
+                    dependencies: ["FTServe", "FTCore", "FTEngine", "ModelPlugin"]),
         .testTarget(name: "TrainPluginTests",
                     dependencies: ["TrainPlugin", "ModelPlugin", "FTEngine", "FTCore", "FTPluginKit", "FTData", "FTTokenizer"]),
     ],

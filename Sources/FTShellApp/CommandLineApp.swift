@@ -3,6 +3,7 @@ import FTCore
 import FTShell
 import FTPluginKit
 import FTLineEditor
+import FTServe
 
 /// `ftsh` as a program: arguments in, exit status out.
 public enum CommandLineApp {
@@ -13,6 +14,9 @@ public enum CommandLineApp {
            ftsh [options] -c "COMMANDS"      run commands and exit
            ftsh --check [--update] FILE...   replay transcripts and verify their expectations
            ftsh completions bash|zsh|fish    print a shell completion script
+           ftsh serve [--host H] [--port N] [--token T] [--data-dir DIR]
+                                             serve the OpenAI fine-tuning API on this machine
+                                             ('ftsh serve --help' lists its options)
 
     options:
       --json          print every result as JSON
@@ -37,6 +41,8 @@ public enum CommandLineApp {
 
     public static func main(_ argv: [String]) -> Int32 {
         _ = Terminal.setUpUTF8Locale()
+        // The server handles SIGINT and SIGTERM itself (a graceful stop that saves training).
+        if argv.first == "serve" { return ServeCommand.main(Array(argv.dropFirst())) }
         Signals.installInterruptHandler()
         var args = Arguments()
         var i = 0

@@ -1,0 +1,129 @@
+import FTCore
+import FTEngine
+import FTTokenizer
+import Foundation
+import ModelPlugin
+
+/// The local training method behind a job, chosen with `metadata: {"ftsh_method": NAME}`
+/// (LoRA when absent). Each uses the same defaults as `train METHOD` in the shell, and saves
+/// its weights in the same folder formats, so a job's model also loads with `model load`.
+enum LocalMethod: String, CaseIterable, Sendable {
+    case lora, adapter, prompt, partial, full
+
+    /// The learning rate that `learning_rate_multiplier` multiplies ("auto" is 1×): the fewer
+    /// and newer the trained values, the larger the steps they take.
+    var baseLearningRate: Double {
+        switch self {
+        case .full: 1e-4
+        case .partial: 2e-4
+        case .prompt: 3e-2
+        case .adapter, .lora: 1e-3
+        }
+    }
+
+    /// Inserts and unfreezes what the method trains. The same seed gives the same modules,
+    /// which a resumed job relies on before it loads its saved values.
+    func apply(to model: GPTModel, tokenizer: GPT2Tokenizer, seed: UInt64) throws(Diagnostic) {
+        let root = SeededRandom(seed: seed)
+        switch self {
+        case .full:
+            model.setTrainable { _ in true }
+        case .partial:
+            let top = max(1, (model.config.layers + 3) / 4)
+            let blocks = Set((model.config.layers - top)..<model.config.layers)
+            var names = Set(model.blocks.filter { blocks.contains($0.index) }.flatMap(\.baseParameters).map(\.name))
+            names.insert(model.lnfWeight.name)
+            names.insert(model.lnfBias.name)
+            model.setTrainable { names.contains($0.name) }
+        case .prompt:
+            var rng = root.derived("prompt-init-vocab")
+            let limit = min(tokenizer.vocabularySize, model.config.vocabSize)
+            let ids = (0..<20).map { _ in rng.nextInt(below: limit) }
+            try PEFTAdapter.addPromptTuning(to: model, count: 20, initTokens: ids, seed: root.derived("prompt-init").seed)
+        case .adapter:
+            try model.addAdapters(size: max(1, model.config.embedding / 16), positions: [.attention, .mlp], activation: .relu,
+                                  seed: root.derived("adapter-init").seed)
+        case .lora:
+            try model.addLoRA(targets: ["c_attn"], rank: min(8, model.config.embedding), alpha: 8, rsLoRA: false,
+                              seed: root.derived("lora-init").seed)
+        }
+    }
+
+    /// Writes the trained weights into `folder` in the method's format: a PEFT adapter folder
+    /// (LoRA, prompt tuning), an ftsh weights folder (adapter, partial) or a whole HF folder (full).
+    func save(_ m: LocalGPT, to folder: String) throws(Diagnostic) {
+        switch self {
+        case .full:
+            try HFCheckpoint.save(m.model, to: folder, extraFiles: m.tokenizerFiles, overwrite: true)
+        case .partial:
+            try ModelFolders.saveFTSHWeights(m, method: "partial", trained: m.model.trainableParameters, to: folder, overwrite: true)
+        case .adapter:
+            try ModelFolders.saveFTSHWeights(m, method: "adapter", trained: [], to: folder, overwrite: true)
+        case .prompt, .lora:
+            try PEFTAdapter.save(m.model, to: folder, baseModel: m.baseReference ?? "", overwrite: true)
+        }
+    }
+}
+
+/// One example as token ids, each with the weight of learning to predict it.
+struct TokenizedExample: Sendable {
+    var ids: [Int]
+    var weights: [Float]
+}
+
+/// Conversations as plain text for a GPT without a chat template, laid out as the shell's
+/// `train` and `eval` commands lay them out (one `role: content` line per message, the answer
+/// after `assistant:`, end-of-text after the last answer), so a model trained here answers
+/// prompts written that way and the other way round. Only assistant text is learned; a
+/// message with `"weight": 0` is context.
+enum ChatLayout {
+    static func tokenize(_ example: Value, tokenizer: GPT2Tokenizer, endOfText: Int?) -> TokenizedExample {
+        var ids: [Int] = [], weights: [Float] = []
+        func add(_ text: String, _ w: Float) {
+            let t = tokenizer.encode(text)
+            ids += t
+            weights += Array(repeating: w, count: t.count)
+        }
+        func end(_ w: Float) { if let eos = endOfText { ids.append(eos); weights.append(w) } }
+        if let messages = example["messages"]?.listValue {
+            let last = messages.lastIndex { $0["role"]?.stringValue == "assistant" }
+            for (i, msg) in messages.enumerated() {
+                let role = msg["role"]?.stringValue ?? "user"
+                let content = text(msg["content"])
+                if role == "assistant" {
+                    let w = Float(msg["weight"]?.numberValue ?? 1)
+                    add("assistant:", 0)
+                    if i == last { add(" " + content, w); end(w) } else { add(" " + content + "\n", w) }
+                } else if i < (last ?? -1) {
+                    add("\(role): \(content)\n", 0)
+                }
+            }
+        } else {
+            add(text(example["prompt"]), 0)
+            add(text(example["completion"]), 1)
+            end(1)
+        }
+        return TokenizedExample(ids: ids, weights: weights)
+    }
+
+    /// The prompt for a chat request: the conversation, then `assistant:` to continue.
+    static func prompt(_ messages: [(role: String, content: String)]) -> String {
+        messages.map { "\($0.role): \($0.content)\n" }.joined() + "assistant:"
+    }
+
+    /// The answer as generated, up to where the model starts another turn.
+    static func answer(_ generated: String) -> String {
+        var text = generated
+        for marker in ["\nuser:", "\nsystem:", "\nassistant:", "\ndeveloper:", "\ntool:"] {
+            if let r = text.range(of: marker) { text = String(text[..<r.lowerBound]) }
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A message's text: a string, or the text parts of a content array.
+    static func text(_ v: Value?) -> String {
+        guard let v else { return "" }
+        if let s = v.stringValue { return s }
+        return (v.listValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
+    }
+}
