@@ -81,6 +81,8 @@ let package = Package(
         .executableTarget(name: "bench-datacheck", dependencies: ["FTCore", "FTData", "FTTokenizer"],
                           path: "Benchmarks/datacheck"),
         .executableTarget(name: "bench-eval", dependencies: ["FTCore", "FTEval"], path: "Benchmarks/eval"),
+        .executableTarget(name: "bench-methods", dependencies: ["FTCore", "FTEngine"], path: "Benchmarks/methods",
+                          swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
 
         // Pretrains the bundled base model share/models/tiny (see its README).
         .executableTarget(name: "pretrain-tiny", dependencies: ["FTCore", "FTEngine", "FTTokenizer"],

@@ -8,7 +8,11 @@ public enum ModelReport {
         let model = m.model, c = model.config
         var r: Record = ["name": .string(name), "source": .string(m.source)]
         if let method = m.method { r["method"] = .string(method) }
-        if m.method != nil, let base = m.baseReference, base != m.source { r["base"] = .string(base) }
+        if m.method != nil, var base = m.baseReference, base != m.source {
+            // A base kept inside the run folder is named through the run, as the person wrote it.
+            if let run = m.runFolder, base.hasPrefix(run + "/") { base = m.source + base.dropFirst(run.count) }
+            r["base"] = .string(base)
+        }
         r["architecture"] = .record([
             "layers": .int(c.layers), "heads": .int(c.heads), "dims": .int(c.embedding), "head_size": .int(c.headSize),
             "inner": .int(c.inner), "vocab": .int(c.vocabSize), "context": .int(c.contextLength),

@@ -62,12 +62,16 @@ enum CompareCommand {
             r["peak_rss_bytes"] = ctx.isCheckMode ? .null : peak.map { .int($0) } ?? .null
             r["base_text_loss_before"] = .number(Double(before))
             r["base_text_loss_after"] = .number(Double(after))
-            r["curve"] = .list(run.metrics.compactMap { row in
+            let start: [Value] = run.state.initialValidLoss.map { [.list([.int(0), .number(Double($0))])] } ?? []
+            r["curve"] = .list(start + run.metrics.compactMap { row in
                 row.validLoss.map { .list([.int(row.step), .number(Double($0))]) }
             })
             rows.append(.record(r))
         }
-        return .record(["runs": .string(outDir), "methods": .list(rows)])
+        let result: Value = .record(["runs": .string(outDir), "methods": .list(rows)])
+        // The table is kept beside the runs (and marks the folder as a comparison for 'run delete').
+        try AtomicFile.write(JSON.encode(result, indent: 2) + "\n", to: ctx.resolve(outDir) + "/compare.json", overwrite: true)
+        return result
     }
 
     /// The plain text to measure forgetting on.

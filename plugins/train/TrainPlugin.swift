@@ -10,7 +10,7 @@ import ModelPlugin
 public enum TrainPlugin {
     public static func plugin() -> Plugin {
         Plugin(name: "train", summary: "Fine-tune local models: full, partial, prompt tuning, adapters, LoRA; runs and comparisons.",
-               commands: Method.allCases.map(methodCommand) + [resume, CompareCommand.spec, runs, show])
+               commands: Method.allCases.map(methodCommand) + [resume, CompareCommand.spec, runs, show, delete])
     }
 
     static func methodCommand(_ method: Method) -> CommandSpec {
@@ -82,6 +82,22 @@ public enum TrainPlugin {
             ]))
         }
         return .list(rows)
+    }
+
+    static let delete = CommandSpec(["run", "delete"], summary: "Delete a run folder (only one a training run or 'train compare' wrote).",
+        arguments: [ArgumentSpec("run", "Run or comparison folder.", type: .path, completion: .directory)],
+        examples: ["run delete runs/lora-1"]) { inv, ctx in
+        let shown = inv.string("run")!
+        let path = ctx.resolve(shown)
+        // Refuse anything that does not say it is a run (or a comparison of runs), so a typo
+        // cannot remove other files.
+        if !FileManager.default.fileExists(atPath: path + "/compare.json") {
+            _ = try ModelArguments.located(inv, "run") { () throws(Diagnostic) in try RunFolder(path: path).readConfig(display: shown) }
+        }
+        do { try FileManager.default.removeItem(atPath: path) } catch {
+            throw inv.error("cannot delete \(shown): \(error.localizedDescription)", id: "io.write", at: "run")
+        }
+        return .record(["deleted": .string(shown)])
     }
 
     static let show = CommandSpec(["run", "show"], summary: "A run's settings, progress and losses.",
