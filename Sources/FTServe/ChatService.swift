@@ -65,7 +65,8 @@ final class ChatService: @unchecked Sendable {
             var r: Record = ["id": .string(id), "object": "chat.completion.chunk", "created": .int(created),
                              "model": .string(request.model), "system_fingerprint": .string(ServeNames.fingerprint),
                              "choices": .list(choices)]
-            if request.includeUsage { r["usage"] = usage ?? .null }
+            // Only the last chunk carries usage; the spec's schema has no null for it.
+            if request.includeUsage, let usage { r["usage"] = usage }
             return "data: " + JSON.encode(.record(r)) + "\n\n"
         }
         @Sendable func delta(_ i: Int, _ d: Record, finish: String? = nil) -> Value {

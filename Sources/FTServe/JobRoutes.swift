@@ -81,16 +81,17 @@ extension Routes {
         let epochs = try hp?.autoOrInteger("n_epochs", in: 1...50, prefix: prefix)
         let batch = try hp?.autoOrInteger("batch_size", in: 1...256, prefix: prefix)
         let lrm = try hp?.autoOrPositive("learning_rate_multiplier", prefix: prefix)
-        let id = try store.newID("ftjob-")
+        let (id, number) = try store.numberedID("ftjob-")
         var seed = seedGiven ?? 0
         if seedGiven == nil {
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
             seed = Int(h % 2_147_483_648)
         }
-        let job = JobRecord(id: id, createdAt: store.now, model: model, trainingFile: training, validationFile: validation,
+        var job = JobRecord(id: id, createdAt: store.now, model: model, trainingFile: training, validationFile: validation,
                             suffix: suffix, seed: seed, metadata: metadata, localMethod: method.rawValue,
                             epochs: epochs, batchSize: batch, learningRateMultiplier: lrm)
+        job.number = number
         try store.addJob(job)
         store.event(id, "Created fine-tuning job: \(id)")
         store.event(id, "Validating training file: \(training)" + (validation.map { " and validation file: \($0)" } ?? ""))

@@ -65,7 +65,7 @@ final class JobRunner: @unchecked Sendable {
         thread = nil
     }
 
-    private var isStopping: Bool { condition.lock(); defer { condition.unlock() }; return stopping }
+    var isStopping: Bool { condition.lock(); defer { condition.unlock() }; return stopping }
 
     func trainingFolder(_ id: String) -> String { store.jobFolder(id) + "/train" }
 
@@ -123,7 +123,9 @@ final class JobRunner: @unchecked Sendable {
             throw APIError.invalid("The job failed due to an invalid \(which) file. \((error as? Diagnostic)?.message ?? "\(error)")",
                                    param: param, code: "invalid_\(param)")
         }
-        if let bad = report.firstError {
+        // A validation set only measures; it may be smaller than the ten examples training needs.
+        let exempt: Set<String> = param == "validation_file" ? ["data.too-few-examples", "data.small-dataset"] : []
+        if let bad = report.findings.first(where: { $0.severity == .error && !exempt.contains($0.id) }) {
             let line = bad.location.map { " (line \($0.line))" } ?? ""
             throw APIError.invalid("The job failed due to an invalid \(which) file. Invalid file format\(line): \(bad.message) [\(bad.id)]",
                                    param: param, code: "invalid_\(param)")
@@ -135,16 +137,17 @@ final class JobRunner: @unchecked Sendable {
         return report.examples
     }
 
+    /// Fails a job; its last event says why. (Events come before the status, so a caller that
+    /// sees the final status also sees the whole log.)
     private func fail(_ id: String, code: String, message: String, param: String?) {
-        var changed = false
+        guard let job = store.job(id), !job.isTerminal else { return }
+        store.event(id, message, level: "error")
         _ = try? store.updateJob(id) { j in
             guard !j.isTerminal else { return }
             j.status = "failed"
             j.finishedAt = store.now
             j.error = ["code": .string(code), "message": .string(message), "param": param.map { .string($0) } ?? .null]
-            changed = true
         }
-        if changed { store.event(id, message, level: "error") }
     }
 
     // MARK: training
@@ -254,6 +257,9 @@ final class JobRunner: @unchecked Sendable {
         try method.save(training.m, to: folder + "/model")
         let csv = ([MetricRow.header] + training.rows.map(\.csv)).joined(separator: "\n") + "\n"
         let result = try store.addFile(filename: "step_metrics.csv", purpose: "fine-tune-results", data: Data(csv.utf8))
+        try? FileManager.default.removeItem(atPath: folder + "/state")
+        store.event(id, "New fine-tuned model created: \(name)")
+        store.event(id, "The job has successfully completed")
         try store.updateJob(id) { j in
             j.status = "succeeded"
             j.finishedAt = store.now
@@ -262,8 +268,5 @@ final class JobRunner: @unchecked Sendable {
             j.resultFiles = [result.id]
             j.stepsDone = training.step
         }
-        try? FileManager.default.removeItem(atPath: folder + "/state")
-        store.event(id, "New fine-tuned model created: \(name)")
-        store.event(id, "The job has successfully completed")
     }
 }

@@ -7,13 +7,22 @@ struct FileRecord: Sendable {
     var createdAt: Int
     var filename: String
     var purpose: String
+    /// Order of creation (kept on disk, not shown).
+    var number: Int
 
     var value: Value {
         .record(["id": .string(id), "object": "file", "bytes": .int(bytes), "created_at": .int(createdAt),
                  "filename": .string(filename), "purpose": .string(purpose), "status": "processed"])
     }
 
-    init(id: String, bytes: Int, createdAt: Int, filename: String, purpose: String) {
+    var stored: Value {
+        guard case .record(var r) = value else { return value }
+        r["ftsh_number"] = .int(number)
+        return .record(r)
+    }
+
+    init(id: String, bytes: Int, createdAt: Int, filename: String, purpose: String, number: Int) {
+        self.number = number
         self.id = id
         self.bytes = bytes
         self.createdAt = createdAt
@@ -24,7 +33,7 @@ struct FileRecord: Sendable {
     init?(_ v: Value) {
         guard let id = v["id"]?.stringValue, let b = v["bytes"]?.intValue, let c = v["created_at"]?.intValue,
               let f = v["filename"]?.stringValue, let p = v["purpose"]?.stringValue else { return nil }
-        self.init(id: id, bytes: b, createdAt: c, filename: f, purpose: p)
+        self.init(id: id, bytes: b, createdAt: c, filename: f, purpose: p, number: v["ftsh_number"]?.intValue ?? 0)
     }
 }
 
@@ -110,6 +119,8 @@ struct JobRecord: Sendable {
     var suffix: String?
     var seed: Int
     var metadata: Record?
+    /// Order of creation (kept on disk, not shown).
+    var number = 0
     /// The local method (lora, adapter, prompt, partial, full), from `metadata.ftsh_method`.
     var localMethod: String
     /// Requested hyperparameters; nil is "auto" until the files are validated.
@@ -158,7 +169,8 @@ struct JobRecord: Sendable {
     /// What `job.json` holds: the public object plus what the server needs to carry on.
     var stored: Value {
         guard case .record(var r) = value else { return value }
-        r["ftsh"] = .record(["local_method": .string(localMethod), "total_steps": .int(totalSteps), "steps_done": .int(stepsDone),
+        r["ftsh"] = .record(["local_method": .string(localMethod), "number": .int(number),
+                             "total_steps": .int(totalSteps), "steps_done": .int(stepsDone),
                              "requested": .record(hyperparameters)])
         return .record(r)
     }
@@ -197,6 +209,7 @@ struct JobRecord: Sendable {
         trainedTokens = v["trained_tokens"]?.intValue
         resultFiles = (v["result_files"]?.listValue ?? []).compactMap(\.stringValue)
         estimatedFinish = v["estimated_finish"]?.intValue
+        number = extra["number"]?.intValue ?? 0
         totalSteps = extra["total_steps"]?.intValue ?? 0
         stepsDone = extra["steps_done"]?.intValue ?? 0
     }

@@ -13,6 +13,7 @@ public final class ServeApp: @unchecked Sendable {
     let runner: JobRunner
     let chat: ChatService
     private let lockFD: Int32
+    private let released = Locked(false)
 
     public init(options: ServeOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Diagnostic) {
         self.options = options
@@ -43,7 +44,14 @@ public final class ServeApp: @unchecked Sendable {
         chat = ChatService(catalog: catalog, store: store, options: options)
     }
 
-    deinit { close(lockFD) }
+    deinit { releaseLock() }
+
+    /// Lets another server use the data directory (once this one has stopped).
+    private func releaseLock() {
+        guard !released.get() else { return }
+        released.set(true)
+        close(lockFD)
+    }
 
     /// The base models offered, by name.
     public var baseModels: [String: String] { catalog.bases }
@@ -53,7 +61,10 @@ public final class ServeApp: @unchecked Sendable {
     /// server stops saves its state and carries on at the next start.
     public func run(handleSignals: Bool = false, onReady: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         runner.start()
-        defer { runner.stop() }
+        defer {
+            runner.stop()
+            releaseLock()
+        }
         let routes = Routes(options: options, store: store, catalog: catalog, runner: runner, chat: chat)
         var logger = Logger(label: "ftsh-serve")
         // Cancelling the task (tests) makes the HTTP layer log its cancellation; signals do not.

@@ -80,12 +80,18 @@ final class Store: @unchecked Sendable {
     /// A new id such as `file-3kq9v0c2m1x7b8d4r6t5w2ya`: the counter mixed with the salt, so
     /// ids look like the API's and never repeat in one data directory.
     func newID(_ prefix: String, length: Int = 24) throws(Diagnostic) -> String {
+        try numberedID(prefix, length: length).id
+    }
+
+    /// A new id and its place in the order ids were made (lists sort by it when two objects
+    /// were made in the same second).
+    func numberedID(_ prefix: String, length: Int = 24) throws(Diagnostic) -> (id: String, number: Int) {
         lock.lock(); defer { lock.unlock() }
         counter += 1
         try saveState()
         var rng = SeededRandom(seed: salt &+ counter &* 0x9E37_79B9_7F4A_7C15)
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        return prefix + String((0..<length).map { _ in alphabet[rng.nextInt(below: alphabet.count)] })
+        return (prefix + String((0..<length).map { _ in alphabet[rng.nextInt(below: alphabet.count)] }), Int(counter))
     }
 
     // MARK: files
@@ -93,10 +99,10 @@ final class Store: @unchecked Sendable {
     func filePath(_ id: String) -> String { root + "/files/" + id }
 
     func addFile(filename: String, purpose: String, data: Data) throws(Diagnostic) -> FileRecord {
-        let id = try newID("file-")
-        let f = FileRecord(id: id, bytes: data.count, createdAt: now, filename: filename, purpose: purpose)
+        let (id, number) = try numberedID("file-")
+        let f = FileRecord(id: id, bytes: data.count, createdAt: now, filename: filename, purpose: purpose, number: number)
         try AtomicFile.write(data, to: filePath(id), overwrite: true)
-        try AtomicFile.write(JSON.encode(f.value, indent: 2) + "\n", to: filePath(id) + ".json", overwrite: true)
+        try AtomicFile.write(JSON.encode(f.stored, indent: 2) + "\n", to: filePath(id) + ".json", overwrite: true)
         lock.lock(); files[id] = f; lock.unlock()
         return f
     }
@@ -106,7 +112,7 @@ final class Store: @unchecked Sendable {
     /// Newest first (then by id, so equal times keep one order).
     func allFiles() -> [FileRecord] {
         lock.lock(); defer { lock.unlock() }
-        return files.values.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+        return files.values.sorted { ($0.createdAt, $0.number) > ($1.createdAt, $1.number) }
     }
 
     func deleteFile(_ id: String) -> Bool {
@@ -134,7 +140,7 @@ final class Store: @unchecked Sendable {
     /// Newest first.
     func allJobs() -> [JobRecord] {
         lock.lock(); defer { lock.unlock() }
-        return jobs.values.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+        return jobs.values.sorted { ($0.createdAt, $0.number) > ($1.createdAt, $1.number) }
     }
 
     /// Changes a job and saves it; returns the job as changed (nil when there is no such job).

@@ -160,3 +160,11 @@ func withServer(_ label: String, token: String? = nil, maxUpload: Int = 1 << 20,
 extension Value: ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, Value)...) { self = .record(Record(elements)) }
 }
+
+extension Value {
+    /// `list[i]` in the tests' expectations.
+    subscript(index: Int) -> Value? {
+        guard let l = listValue, index >= 0, index < l.count else { return nil }
+        return l[index]
+    }
+}
