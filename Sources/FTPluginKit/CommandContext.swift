@@ -30,6 +30,9 @@ public protocol CommandContext: AnyObject, Sendable {
     /// Whether expected outputs are being checked (`--check`): commands avoid anything that
     /// varies between runs (absolute temp paths, timings).
     var isCheckMode: Bool { get }
+    /// The script being run or checked (absolute path), if any: plugins keep companion files
+    /// beside it, such as a recorded HTTP cassette.
+    var scriptPath: String? { get }
 
     /// Runs ftsh source in this session as if it were typed, printing results and errors;
     /// for lessons and demos. Stops at the first error.
@@ -124,4 +127,9 @@ public final class Workspace: @unchecked Sendable {
         }
         return entries[name].map { (name, $0) }
     }
+}
+
+extension CommandContext {
+    /// Contexts that never run scripts (test stand-ins) have none.
+    public var scriptPath: String? { nil }
 }

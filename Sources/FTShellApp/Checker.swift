@@ -80,6 +80,7 @@ enum Checker {
         let session = Session(registry: registry, output: Output(passThrough: false, isTerminal: false), options: options)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         session.workingDirectory = dir
+        session.scriptPath = path
         _ = FileManager.default.changeCurrentDirectoryPath(dir)
         defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
         return await Transcript.check(text, file: URL(fileURLWithPath: file).lastPathComponent, session: session)

@@ -155,6 +155,7 @@ public enum CommandLineApp {
             session.report(error)
             return error.exitStatus
         }
+        session.scriptPath = session.resolve(path)
         return await session.run(source: text, file: path)
     }
 

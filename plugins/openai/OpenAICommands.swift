@@ -64,6 +64,7 @@ enum OpenAICommands {
         examples: ["openai status"]
     ) { inv, ctx in
         let state = OpenAISessionState.of(ctx)
+        try ClientFactory.openDefaultCassette(ctx)
         var r = Record()
         do {
             let c = try OpenAIConfiguration.fromEnvironment(ClientFactory.environment(ctx))
@@ -91,7 +92,7 @@ enum OpenAICommands {
 enum CassetteCommand {
     static let spec = CommandSpec(
         ["openai", "cassette"], summary: "Record HTTP exchanges to a cassette file, or replay one offline.",
-        discussion: "With --mode auto (the default) an existing FILE is replayed (no network, no key needed, retries without waiting) and a missing one is recorded; --mode record records afresh, replacing FILE; --mode off stops. Paths are relative to the script's folder in --check runs, so put the cassette beside the script. Keys and anything shaped like one are stored as [REDACTED]; uploads are summarised, not stored. FTSH_OPENAI_CASSETTE=FILE does the same for a whole session.",
+        discussion: "With --mode auto (the default) an existing FILE is replayed (no network, no key needed, retries without waiting) and a missing one is recorded; --mode record records afresh, replacing FILE; --mode off stops. Paths are relative to the script's folder in --check runs, so put the cassette beside the script. Keys and anything shaped like one are stored as [REDACTED]; uploads are summarised, not stored. FTSH_OPENAI_CASSETTE=FILE does the same for a whole session, and `ftsh --check SCRIPT.ftsh` replays SCRIPT.cassette.jsonl beside the script without being told.",
         arguments: [ArgumentSpec("file", "Cassette (.jsonl); without it, says what is active.", type: .path,
                                  completion: .file(extensions: ["jsonl"]), optional: true)],
         flags: [FlagSpec("mode", "auto, record, replay or off.", type: .choice(["auto", "record", "replay", "off"]), default: "auto")],

@@ -45,15 +45,29 @@ enum ClientFactory {
         return env
     }
 
-    static func client(_ ctx: CommandContext, inv: Invocation) throws -> OpenAIClient {
+    /// The cassette the environment names (`FTSH_OPENAI_CASSETTE`), or in a checked script the
+    /// one recorded beside it; opened once per session, before the first request.
+    static func openDefaultCassette(_ ctx: CommandContext) throws {
         let state = OpenAISessionState.of(ctx)
         let env = environment(ctx)
         if !state.environmentChecked {
             state.environmentChecked = true
             if let file = env["FTSH_OPENAI_CASSETTE"], !file.isEmpty, state.cassette == nil {
                 _ = try CassetteCommand.open(ctx.resolve(file), shownAs: file, mode: "auto", ctx: ctx)
+            } else if ctx.isCheckMode, state.cassette == nil, let script = ctx.scriptPath {
+                // A checked script replays the cassette recorded beside it, offline.
+                let cassette = (script.hasSuffix(".ftsh") ? String(script.dropLast(5)) : script) + ".cassette.jsonl"
+                if FileManager.default.fileExists(atPath: cassette) {
+                    _ = try CassetteCommand.open(cassette, shownAs: URL(fileURLWithPath: cassette).lastPathComponent, mode: "replay", ctx: ctx)
+                }
             }
         }
+    }
+
+    static func client(_ ctx: CommandContext, inv: Invocation) throws -> OpenAIClient {
+        let state = OpenAISessionState.of(ctx)
+        let env = environment(ctx)
+        try openDefaultCassette(ctx)
         let notify: @Sendable (ClientNotice) -> Void = { [weak ctx] notice in
             guard let ctx else { return }
             switch notice {

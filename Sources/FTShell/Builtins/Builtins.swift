@@ -68,7 +68,9 @@ public enum Builtins {
             }
             let text = try ScriptFile.read(path, shownAs: inv.string("file")!)
             s.sourceStack.append(path)
-            defer { s.sourceStack.removeLast() }
+            let outer = s.scriptPath
+            s.scriptPath = path
+            defer { s.sourceStack.removeLast(); s.scriptPath = outer }
             let status = await s.run(source: text, file: inv.string("file")!)
             if status != .ok {
                 throw Diagnostic(.error, "\(inv.string("file")!) stopped with status \(status.rawValue)", id: "shell.source-failed",

@@ -34,6 +34,8 @@ public final class Session: CommandContext, @unchecked Sendable {
     public var recorder: Recorder?
     /// Files being `source`d, to refuse a file that sources itself.
     var sourceStack: [String] = []
+    /// The script file being run (`ftsh FILE`, `--check FILE`, `source FILE`).
+    public var scriptPath: String?
     /// Set by `exit`: the REPL or script stops with this status.
     public var exitRequest: ExitStatus?
 
