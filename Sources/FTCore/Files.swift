@@ -84,7 +84,7 @@ extension Paths {
     public static func shareDirectories(environment env: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         var dirs: [String] = []
         if let d = env["FTSH_SHARE_DIR"], !d.isEmpty { dirs.append(d) }
-        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        let exe = executable
         var dir = exe.deletingLastPathComponent()
         let installed = dir.deletingLastPathComponent().appendingPathComponent("share/ftsh").path
         if FileManager.default.fileExists(atPath: installed) { dirs.append(installed) }
@@ -97,6 +97,15 @@ extension Paths {
         }
         return dirs
     }
+
+    /// The running program, as an absolute path that a later `cd` cannot change
+    /// (`/proc/self/exe` on Linux; argv[0] resolved at first use elsewhere).
+    public static let executable: URL = {
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: target)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+    }()
 
     /// The first `relative` path that exists under a share directory.
     public static func shareFile(_ relative: String, environment env: [String: String] = ProcessInfo.processInfo.environment) -> String? {
