@@ -27,6 +27,7 @@ enum TrainSetup {
         FlagSpec("grad-clip", "Clip the gradient norm to this (0: no clipping).", type: .number, default: .number(1)),
         FlagSpec("max-length", "Cut examples to this many tokens.", type: .int),
         FlagSpec("out", "Run folder (default runs/METHOD-N).", type: .path, completion: .directory),
+        FlagSpec("force", "Replace the --out folder if it holds an earlier run (nothing else is ever removed)."),
         FlagSpec("stop-at", "Pause after this step; 'train resume RUN' continues.", type: .int),
     ]
 
@@ -131,9 +132,16 @@ enum TrainSetup {
         // The folder.
         let shown = folderOverride ?? inv.string("out") ?? defaultFolder(method.rawValue, ctx)
         let path = ctx.resolve(shown)
+        if inv.flag("force"), FileManager.default.fileExists(atPath: path) {
+            // Only a folder that says it is a run may go, so a typo cannot remove other files.
+            _ = try ModelArguments.located(inv, "out") { () throws(Diagnostic) in try RunFolder(path: path).readConfig(display: shown) }
+            do { try FileManager.default.removeItem(atPath: path) } catch {
+                throw inv.error("cannot replace \(shown): \(error.localizedDescription)", id: "io.write", at: "out")
+            }
+        }
         guard !FileManager.default.fileExists(atPath: path) else {
             throw inv.error("\(shown) already exists", id: "io.exists", at: inv.has("out") ? "out" : nil,
-                            notes: ["choose another --out, or 'train resume \(shown)' to continue that run"])
+                            notes: ["choose another --out, add --force to replace it, or 'train resume \(shown)' to continue that run"])
         }
         do {
             try FileManager.default.createDirectory(atPath: path + "/data", withIntermediateDirectories: true)
