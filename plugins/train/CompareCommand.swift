@@ -27,8 +27,16 @@ enum CompareCommand {
             shownOut = "runs/compare-\(n)"
         }
         let outDir = shownOut!
-        guard !FileManager.default.fileExists(atPath: ctx.resolve(outDir)) else {
-            throw inv.error("\(outDir) already exists", id: "io.exists", at: "out")
+        let outPath = ctx.resolve(outDir)
+        if inv.flag("force"), FileManager.default.fileExists(atPath: outPath + "/compare.json") {
+            // Only an earlier comparison is replaced; any other folder stays.
+            do { try FileManager.default.removeItem(atPath: outPath) } catch {
+                throw inv.error("cannot replace \(outDir): \(error.localizedDescription)", id: "io.write", at: "out")
+            }
+        }
+        guard !FileManager.default.fileExists(atPath: outPath) else {
+            throw inv.error("\(outDir) already exists", id: "io.exists", at: "out",
+                            notes: ["choose another --out, or add --force to replace an earlier comparison"])
         }
         // One seed for every method, drawn once.
         var values = inv.values
