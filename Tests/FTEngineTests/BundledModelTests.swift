@@ -45,8 +45,9 @@ import Testing
         let korean = "우리는 아침에 일어나서 밥을 먹고 학교에 갔습니다. 선생님은 친절하게 설명해 주셨습니다."
         let en = try loss(model, tokenizer.encode(english))
         let ko = try loss(model, tokenizer.encode(korean))
-        #expect(en < 0.6 * uniform, "English loss \(en) against chance \(uniform)")
-        #expect(ko < 0.6 * uniform, "Korean loss \(ko) against chance \(uniform)")
+        // Chance is ln 8192 = 9.01; the model gives about 3.35 and 5.28 on these.
+        #expect(en < 0.5 * uniform, "English loss \(en) against chance \(uniform)")
+        #expect(ko < 0.65 * uniform, "Korean loss \(ko) against chance \(uniform)")
     }
 
     @Test func greedyContinuationIsRepeatableAndDecodes() throws {
