@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "FTLineEditorTests", dependencies: ["FTLineEditor"]),
         .testTarget(name: "FTTokenizerTests", dependencies: ["FTTokenizer", "FTCore"]),
         .testTarget(name: "FTDataTests", dependencies: ["FTData"]),
-        .testTarget(name: "FTEngineTests", dependencies: ["FTEngine"]),
+        .testTarget(name: "FTEngineTests", dependencies: ["FTTokenizer", "FTEngine"]),
         .testTarget(name: "FTEvalTests", dependencies: ["FTEval"]),
         .testTarget(name: "EvalPluginTests",
                     dependencies: ["EvalPlugin", "FTEval", "FTCore", "FTPluginKit", "FTData", "FTEngine", "FTTokenizer"]),
