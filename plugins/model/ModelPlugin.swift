@@ -10,7 +10,7 @@ public enum ModelPlugin {
     public static func plugin() -> Plugin {
         ModelSource.registerWithEval()
         return Plugin(name: "model", summary: "Local GPT models: load, create, inspect, save, merge, generate.",
-                      commands: [load, new, info, save, merge, next, GenerateCommand.spec])
+                      commands: [load, new, info, save, merge, next, GenerateCommand.spec, PretrainCommand.spec])
     }
 
     static let load = CommandSpec(["model", "load"], summary: "Load the bundled model, an HF GPT-2 folder, an adapter or a run.",

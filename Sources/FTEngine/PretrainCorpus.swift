@@ -1,5 +1,4 @@
 import FTCore
-import FTEngine
 import FTTokenizer
 import Foundation
 
