@@ -13,8 +13,10 @@ struct TrainTests {
         try writeSplit(dir)
         let ctx = TestContext(directory: dir)
         try await pretrainedModel(ctx)
-        let lr = ["full": "1e-4", "partial": "3e-4", "prompt": "1e-1", "adapter": "3e-3", "lora": "3e-3"][method]!
-        let r = try await ctx.run(shortRun(method, extra: ["--lr", lr]))
+        let lr = ["full": "1e-4", "partial": "3e-4", "prompt": "3e-2", "adapter": "3e-3", "lora": "3e-3"][method]!
+        // Virtual tokens on a pretrained model need more steps than weights do to move the loss.
+        let steps = method == "prompt" ? 24 : 8
+        let r = try await ctx.run(shortRun(method, steps: steps, extra: ["--lr", lr]))
         let initial = try #require(r["initial_valid_loss"]?.numberValue)
         let best = try #require(r["best_valid_loss"]?.numberValue)
         #expect(best < initial - 0.02, "\(method): \(initial) → \(best)")
@@ -26,7 +28,8 @@ struct TrainTests {
         }
         let csv = try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8).split(separator: "\n")
         #expect(csv.first == "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy")
-        #expect(csv.count == 9)
+        // One row per step, capped by the data: 24 examples in batches of 4, for 3 epochs.
+        #expect(csv.count == min(steps, 18) + 1)
         // The workspace model is the best checkpoint, and loading the run folder gives it back.
         let trained = try #require(ctx.model("\(method)-1"))
         try await ctx.run(["model", "load", "runs/\(method)-1", "as", "reloaded"])
