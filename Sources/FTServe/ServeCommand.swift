@@ -81,11 +81,13 @@ public enum ServeCommand {
         Task.detached {
             do {
                 try await app.run(handleSignals: true) { port in
-                    print("ftsh serve: the OpenAI fine-tuning API on http://\(host):\(port)/v1")
-                    print("  data: \(dataDirectory)")
-                    print("  base models: " + (bases.isEmpty ? "none (add one with --model NAME=FOLDER)" : bases.joined(separator: ", ")))
-                    print("  use it: OPENAI_BASE_URL=http://\(host):\(port)/v1 OPENAI_API_KEY=" + tokenHint)
-                    FileHandle.standardOutput.synchronizeFile()
+                    // Written straight to the descriptor: a program that started the server
+                    // reads the port from the first line at once, whatever the buffering.
+                    let text = "ftsh serve: the OpenAI fine-tuning API on http://\(host):\(port)/v1\n"
+                        + "  data: \(dataDirectory)\n"
+                        + "  base models: " + (bases.isEmpty ? "none (add one with --model NAME=FOLDER)" : bases.joined(separator: ", ")) + "\n"
+                        + "  use it: OPENAI_BASE_URL=http://\(host):\(port)/v1 OPENAI_API_KEY=" + tokenHint + "\n"
+                    FileHandle.standardOutput.write(Data(text.utf8))
                 }
             } catch {
                 FileHandle.standardError.write(Data("error: ftsh serve stopped: \(error) [serve.failed]\n".utf8))
