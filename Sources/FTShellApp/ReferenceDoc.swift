@@ -55,6 +55,8 @@ public enum ReferenceDoc {
                    ".B ftsh", "[\\fIoptions\\fR] \\fB\\-c\\fR \\fICOMMANDS\\fR", ".br",
                    ".B ftsh \\-\\-check", "[\\fB\\-\\-update\\fR] \\fIFILE\\fR...", ".br",
                    ".B ftsh completions", "\\fBbash\\fR|\\fBzsh\\fR|\\fBfish\\fR",
+                   ".br",
+                   ".B ftsh serve", "[\\fB\\-\\-host\\fR \\fIHOST\\fR] [\\fB\\-\\-port\\fR \\fIPORT\\fR] [\\fB\\-\\-token\\fR \\fIT\\fR] [\\fB\\-\\-data\\-dir\\fR \\fIDIR\\fR]",
                    ".SH DESCRIPTION",
                    esc("ftsh is an interactive shell for learning and doing LLM fine-tuning step by step: prepare and check data, train a small GPT locally with five methods, use the OpenAI fine-tuning job API or any server that speaks it, evaluate, and keep a session as a .ftsh script that replays and checks itself."),
                    ".SH OPTIONS"]
