@@ -160,6 +160,7 @@ extension Routes {
         }
         store.event(id, "Fine-tuning job resumed")
         runner.enqueue(id)
-        return store.job(id) ?? j
+        // The answer is the job as this request left it: the trainer may already have taken it.
+        return j
     }
 }
