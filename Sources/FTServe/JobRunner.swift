@@ -1,4 +1,5 @@
 import FTCore
+import FTEngine
 import FTData
 import Foundation
 import ModelPlugin

@@ -3,36 +3,7 @@ import FTEngine
 import Foundation
 import ModelPlugin
 
-/// One metrics row: a step's training loss and token accuracy, with the validation figures on
-/// steps that evaluated. The same columns as OpenAI's result file.
-struct MetricRow: Sendable {
-    var step: Int
-    var trainLoss: Float
-    var trainAccuracy: Float
-    var validLoss: Float?
-    var validAccuracy: Float?
-
-    static let header = "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"
-
-    var csv: String {
-        func f(_ x: Float?) -> String { x.map { String(format: "%.6f", $0) } ?? "" }
-        return "\(step),\(f(trainLoss)),\(f(trainAccuracy)),\(f(validLoss)),\(f(validAccuracy))"
-    }
-
-    init(step: Int, trainLoss: Float, trainAccuracy: Float, validLoss: Float? = nil, validAccuracy: Float? = nil) {
-        self.step = step
-        self.trainLoss = trainLoss
-        self.trainAccuracy = trainAccuracy
-        self.validLoss = validLoss
-        self.validAccuracy = validAccuracy
-    }
-
-    init?(csv line: Substring) {
-        let c = line.split(separator: ",", omittingEmptySubsequences: false)
-        guard c.count == 5, let s = Int(c[0]), let l = Float(c[1]), let a = Float(c[2]) else { return nil }
-        self.init(step: s, trainLoss: l, trainAccuracy: a, validLoss: Float(c[3]), validAccuracy: Float(c[4]))
-    }
-
+extension MetricRow {
     /// The `data` of a metrics event and the `metrics` of a checkpoint (validation keys only
     /// when there was a validation).
     func data(totalSteps: Int?) -> Record {
