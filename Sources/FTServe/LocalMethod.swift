@@ -52,16 +52,7 @@ enum LocalMethod: String, CaseIterable, Sendable {
     /// Writes the trained weights into `folder` in the method's format: a PEFT adapter folder
     /// (LoRA, prompt tuning), an ftsh weights folder (adapter, partial) or a whole HF folder (full).
     func save(_ m: LocalGPT, to folder: String) throws(Diagnostic) {
-        switch self {
-        case .full:
-            try HFCheckpoint.save(m.model, to: folder, extraFiles: m.tokenizerFiles, overwrite: true)
-        case .partial:
-            try ModelFolders.saveFTSHWeights(m, method: "partial", trained: m.model.trainableParameters, to: folder, overwrite: true)
-        case .adapter:
-            try ModelFolders.saveFTSHWeights(m, method: "adapter", trained: [], to: folder, overwrite: true)
-        case .prompt, .lora:
-            try PEFTAdapter.save(m.model, to: folder, baseModel: m.baseReference ?? "", overwrite: true)
-        }
+        try ModelFolders.saveTrained(m, method: rawValue, to: folder)
     }
 }
 

@@ -120,6 +120,26 @@ public enum ModelFolders {
         return out
     }
 
+    // MARK: trained weights, per method
+
+    /// Writes a fine-tuned model in its method's format, replacing files in `folder`: a whole HF
+    /// folder (`full`), a PEFT adapter folder (`lora`, `prompt`) or ftsh weights (`adapter`,
+    /// `partial`). Local runs and `ftsh serve` jobs both save this way.
+    public static func saveTrained(_ m: LocalGPT, method: String, to folder: String) throws(Diagnostic) {
+        switch method {
+        case "full":
+            try HFCheckpoint.save(m.model, to: folder, extraFiles: m.tokenizerFiles, overwrite: true)
+        case "partial":
+            try saveFTSHWeights(m, method: "partial", trained: m.model.trainableParameters, to: folder, overwrite: true)
+        case "adapter":
+            try saveFTSHWeights(m, method: "adapter", trained: [], to: folder, overwrite: true)
+        case "prompt", "lora":
+            try PEFTAdapter.save(m.model, to: folder, baseModel: m.baseReference ?? "", overwrite: true)
+        default:
+            throw .error("unknown fine-tuning method '\(method)'", id: "internal.unknown-method")
+        }
+    }
+
     // MARK: ftsh weights (bottleneck adapters, partial fine-tuning)
 
     /// Writes bottleneck adapters or the trained tensors of a partial run.
