@@ -52,3 +52,21 @@ public struct Invocation: Sendable {
         return .error(message, id: id, at: range?.start ?? location, length: range?.length ?? 0, notes: notes)
     }
 }
+
+extension ArgumentSpec {
+    /// `… as NAME`: the trailing words that name what a command makes in the workspace.
+    /// Commands read them with `Invocation.resultName(default:)`.
+    public static let resultName = ArgumentSpec("as", "'as NAME' names the result.", optional: true, variadic: true)
+}
+
+extension Invocation {
+    /// The NAME of a trailing `as NAME`, or `name` when there is none.
+    public func resultName(default name: String) throws(Diagnostic) -> String {
+        let words = (self["as"].listValue ?? []).map(\.text)
+        if words.isEmpty { return name }
+        guard words.count == 2, words[0] == "as", !words[1].isEmpty else {
+            throw error("expected 'as NAME' after the arguments", id: "usage.bad-argument", at: "as")
+        }
+        return words[1]
+    }
+}

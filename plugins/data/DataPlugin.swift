@@ -16,18 +16,17 @@ public enum DataPlugin {
                                               completion: .file(extensions: ["jsonl", "csv", "tsv", "json"]))
     static let modelFlag = FlagSpec("model", "Model whose rules, token limit and price apply.", type: .string,
                                     completion: .choices(PriceTable.builtin.models.map(\.model)))
-    static let asArguments = [ArgumentSpec("as", "'as NAME' names the result.", optional: true, variadic: true)]
 
     // MARK: commands
 
     static let load = CommandSpec(["data", "load"], summary: "Load a JSONL, CSV or TSV file as a dataset.",
         discussion: "Chat (`messages`), prompt/completion and preference (DPO) formats are detected from the first example, or forced with --format. CSV and TSV files need `prompt` and `completion` columns. Lines that hold no usable example are skipped and reported.",
-        arguments: [ArgumentSpec("path", "File to load.", type: .path, completion: .file(extensions: ["jsonl", "csv", "tsv", "json"]))] + asArguments,
+        arguments: [ArgumentSpec("path", "File to load.", type: .path, completion: .file(extensions: ["jsonl", "csv", "tsv", "json"]))] + [ArgumentSpec.resultName],
         flags: [FlagSpec("format", "Force the format.", type: .choice(DataFormat.allCases.map(\.rawValue)))],
         examples: ["data load share/data/qa-en.jsonl", "data load answers.csv as support", "set ds = data load qa.jsonl"],
         display: .custom(DataRender.loaded)) { inv, ctx in
         let path = inv.string("path")!
-        let name = try resultName(inv, default: Dataset.defaultName(for: path))
+        let name = try inv.resultName(default: Dataset.defaultName(for: path))
         let result = try DataLoader.load(path: ctx.resolve(path), display: path, name: name,
                                          format: inv.string("format").flatMap(DataFormat.init(rawValue:)))
         for d in result.findings.prefix(5) { ctx.report(d) }
@@ -174,7 +173,7 @@ public enum DataPlugin {
     }
 
     static let clean = CommandSpec(["data", "clean"], summary: "Trim whitespace and drop empty examples; say what changed.",
-        arguments: [ArgumentSpec("dataset", "Dataset name.", type: .value, completion: .object(kind: "dataset"))] + asArguments,
+        arguments: [ArgumentSpec("dataset", "Dataset name.", type: .value, completion: .object(kind: "dataset"))] + [ArgumentSpec.resultName],
         examples: ["data clean support", "data clean support as support_clean"], display: .custom(DataRender.transform)) { inv, ctx in
         let (name, ds) = try requireDataset(inv, ctx)
         let (out, report) = ds.cleaned()
@@ -182,7 +181,7 @@ public enum DataPlugin {
     }
 
     static let dedupe = CommandSpec(["data", "dedupe"], summary: "Drop duplicate examples (exact, or after normalising case and spaces).",
-        arguments: [ArgumentSpec("dataset", "Dataset name.", type: .value, completion: .object(kind: "dataset"))] + asArguments,
+        arguments: [ArgumentSpec("dataset", "Dataset name.", type: .value, completion: .object(kind: "dataset"))] + [ArgumentSpec.resultName],
         flags: [FlagSpec("normalized", "Compare texts ignoring case, spacing and punctuation.")],
         examples: ["data dedupe support", "data dedupe support --normalized as unique"], display: .custom(DataRender.transform)) { inv, ctx in
         let (name, ds) = try requireDataset(inv, ctx)
@@ -205,7 +204,7 @@ public enum DataPlugin {
     }
 
     static let convert = CommandSpec(["data", "convert"], summary: "Convert between chat and prompt/completion formats.",
-        arguments: [ArgumentSpec("dataset", "Dataset name.", type: .value, completion: .object(kind: "dataset"))] + asArguments,
+        arguments: [ArgumentSpec("dataset", "Dataset name.", type: .value, completion: .object(kind: "dataset"))] + [ArgumentSpec.resultName],
         flags: [FlagSpec("to", "Target format.", type: .choice(["chat", "completion"])),
                 FlagSpec("system", "System message to add when converting to chat.", type: .string)],
         examples: ["data convert legacy --to chat --system \"You are a helpful assistant.\""], display: .custom(DataRender.transform)) { inv, ctx in
@@ -219,18 +218,18 @@ public enum DataPlugin {
 
     static let sample = CommandSpec(["data", "sample"], summary: "A seeded random sample of N examples.",
         arguments: [ArgumentSpec("dataset", "Dataset name.", type: .value, completion: .object(kind: "dataset")),
-                    ArgumentSpec("n", "How many examples.", type: .int)] + asArguments,
+                    ArgumentSpec("n", "How many examples.", type: .int)] + [ArgumentSpec.resultName],
         examples: ["data sample qa-en 10", "data sample qa-en 20 as small"]) { inv, ctx in
         let (name, ds) = try requireDataset(inv, ctx)
         let n = inv.int("n")!
         guard n >= 1 else { throw inv.error("N must be at least 1", id: "usage.bad-argument", at: "n") }
         var out = ds.sample(n, random: ctx.makeRandom())
-        out.name = try resultName(inv, default: name + "_sample")
+        out.name = try inv.resultName(default: name + "_sample")
         return put(out, ctx)
     }
 
     static let filter = CommandSpec(["data", "filter"], summary: "Keep the examples with at most N tokens.",
-        arguments: [ArgumentSpec("dataset", "Dataset name.", type: .value, completion: .object(kind: "dataset"))] + asArguments,
+        arguments: [ArgumentSpec("dataset", "Dataset name.", type: .value, completion: .object(kind: "dataset"))] + [ArgumentSpec.resultName],
         flags: [FlagSpec("max-tokens", "Largest example to keep.", type: .int), modelFlag],
         examples: ["data filter support --max-tokens 2048"], display: .custom(DataRender.transform)) { inv, ctx in
         let (name, ds) = try requireDataset(inv, ctx)
@@ -293,23 +292,13 @@ public enum DataPlugin {
                             ?? [names.isEmpty ? "load one with 'data load PATH'" : "datasets: " + names.joined(separator: ", ")])
     }
 
-    /// `as NAME` after the arguments.
-    static func resultName(_ inv: Invocation, default name: String) throws(Diagnostic) -> String {
-        let words = (inv["as"].listValue ?? []).map(\.text)
-        if words.isEmpty { return name }
-        guard words.count == 2, words[0] == "as", !words[1].isEmpty else {
-            throw inv.error("expected 'as NAME'", id: "usage.bad-argument", at: "as")
-        }
-        return words[1]
-    }
-
     static func put(_ ds: Dataset, _ ctx: CommandContext) -> Value {
         ctx.workspace.put(ds, kind: "dataset", name: ds.name, summary: ds.summary())
     }
 
     static func transformed(_ ds: Dataset, _ report: TransformReport, _ inv: Invocation, _ ctx: CommandContext, defaultName: String) -> Value {
         var out = ds
-        out.name = (try? resultName(inv, default: defaultName)) ?? defaultName
+        out.name = (try? inv.resultName(default: defaultName)) ?? defaultName
         let handle = put(out, ctx)
         guard case .record(var r) = report.toValue() else { return handle }
         r["dataset"] = handle

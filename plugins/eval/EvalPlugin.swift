@@ -46,7 +46,7 @@ public enum EvalPlugin {
         discussion: "The prompt of a chat example is every message before the last assistant message, and that message is the reference; prompt/completion data uses its prompt and completion. MODEL is an HF model folder (config.json, model.safetensors and tokenizer files, run on this machine), a JSONL file of recorded answers (`prompt` and `prediction` per line), a model object from the workspace, or a hosted model id (chat completions at OPENAI_BASE_URL, --concurrency requests at a time; answers are cached under ~/.cache/ftsh/eval/, so running it again sends nothing). The result is kept in the workspace for 'eval compare' and 'eval report'; --out also writes the predictions as JSONL.",
         arguments: [ArgumentSpec("model", "Model folder, answers file, workspace model, or hosted model id.", type: .value,
                                  completion: .file(extensions: ["jsonl"])),
-                    ArgumentSpec("as", "'as NAME' names the result.", optional: true, variadic: true)],
+                    ArgumentSpec.resultName],
         flags: [FlagSpec("data", "Dataset (workspace name or file) to evaluate on.", type: .value,
                          completion: .file(extensions: ["jsonl", "csv", "tsv"])),
                 metricsFlag, FlagSpec("n", "Only the first N examples.", type: .int),
@@ -89,7 +89,7 @@ public enum EvalPlugin {
             }
             try AtomicFile.write(text, to: ctx.resolve(outPath), overwrite: inv.flag("force"))
         }
-        let resultName = try resultName(inv, default: ctx.workspace.freshName("eval"))
+        let resultName = try inv.resultName(default: ctx.workspace.freshName("eval"))
         var summary: Record = ["model": .string(name), "data": .string(dataName), "examples": .int(items.count)]
         for r in scores.results.prefix(3) { summary[r.name] = .number((r.corpus * 100).rounded() / 100) }
         let handle = ctx.workspace.put(result, kind: "evaluation", name: resultName, summary: summary)
@@ -139,15 +139,5 @@ public enum EvalPlugin {
             throw inv.error("--concurrency must be between 1 and 64", id: "usage.bad-argument", at: "concurrency")
         }
         return s
-    }
-
-    /// `as NAME` after the arguments.
-    static func resultName(_ inv: Invocation, default name: String) throws(Diagnostic) -> String {
-        let words = (inv["as"].listValue ?? []).map(\.text)
-        if words.isEmpty { return name }
-        guard words.count == 2, words[0] == "as", !words[1].isEmpty else {
-            throw inv.error("expected 'as NAME'", id: "usage.bad-argument", at: "as")
-        }
-        return words[1]
     }
 }

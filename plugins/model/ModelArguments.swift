@@ -8,7 +8,6 @@ import Foundation
 public enum ModelArguments {
     public static let argument = ArgumentSpec("model", "A model in the workspace, 'tiny', or a model, adapter or run folder.",
                                               type: .value, completion: .object(kind: "model"))
-    public static let asArguments = [ArgumentSpec("as", "'as NAME' names the result.", optional: true, variadic: true)]
 
     /// The model `value` names; `argument` is the argument or flag it came from (for carets).
     public static func resolve(_ value: Value, _ inv: Invocation, _ ctx: CommandContext,
@@ -56,16 +55,6 @@ public enum ModelArguments {
         let trimmed = shown.hasSuffix("/") ? String(shown.dropLast()) : shown
         let last = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
         return last.isEmpty ? "model" : last
-    }
-
-    /// `as NAME` after the arguments.
-    public static func resultName(_ inv: Invocation, default name: String) throws(Diagnostic) -> String {
-        let words = (inv["as"].listValue ?? []).map(\.text)
-        if words.isEmpty { return name }
-        guard words.count == 2, words[0] == "as", !words[1].isEmpty else {
-            throw inv.error("expected 'as NAME'", id: "usage.bad-argument", at: "as")
-        }
-        return words[1]
     }
 
     /// Stores a model in the workspace and returns its handle.

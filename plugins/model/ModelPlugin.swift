@@ -15,7 +15,7 @@ public enum ModelPlugin {
 
     static let load = CommandSpec(["model", "load"], summary: "Load the bundled model, an HF GPT-2 folder, an adapter or a run.",
         discussion: "PATH is `tiny` (the small GPT bundled with ftsh), an HF GPT-2 folder (config.json, model.safetensors and the tokenizer as vocab.json + merges.txt or tokenizer.json), a PEFT LoRA or prompt-tuning folder (adapter_config.json; its base model is loaded too, or the one given with --base), an ftsh adapter folder, or a training run folder (its best weights).",
-        arguments: [ArgumentSpec("path", "tiny, or a folder.", type: .string, completion: .directory)] + ModelArguments.asArguments,
+        arguments: [ArgumentSpec("path", "tiny, or a folder.", type: .string, completion: .directory)] + [ArgumentSpec.resultName],
         flags: [FlagSpec("base", "Base model for an adapter folder (overrides the one it names).", type: .path, completion: .directory)],
         examples: ["model load tiny", "model load ~/models/distilgpt2 as distil", "model load runs/lora-1 as tuned"],
         display: .custom(ModelRender.loaded)) { inv, ctx in
@@ -23,13 +23,13 @@ public enum ModelPlugin {
         let m = try ModelArguments.located(inv, "path") { () throws(Diagnostic) in
             try ModelArguments.load(shown, base: inv.string("base"), ctx)
         }
-        let name = try ModelArguments.resultName(inv, default: ModelArguments.defaultName(for: shown))
+        let name = try inv.resultName(default: ModelArguments.defaultName(for: shown))
         return ModelArguments.put(m, name: name, ctx)
     }
 
     static let new = CommandSpec(["model", "new"], summary: "Make a GPT with random weights (seeded) for experiments.",
         discussion: "GPT-2's initialisation, drawn from the session's seeded generator (or --seed), so the same script makes the same model everywhere. Without --tokenizer the model reads bytes: one token per UTF-8 byte plus <|endoftext|>, so any language encodes.",
-        arguments: ModelArguments.asArguments,
+        arguments: [ArgumentSpec.resultName],
         flags: [FlagSpec("layers", "Transformer blocks.", type: .int, default: .int(2)),
                 FlagSpec("heads", "Attention heads per block.", type: .int, default: .int(2)),
                 FlagSpec("dims", "Embedding width (a multiple of --heads).", type: .int, default: .int(64)),
@@ -65,7 +65,7 @@ public enum ModelPlugin {
         let seed = inv.int("seed").map { UInt64(truncatingIfNeeded: $0) } ?? sessionRandom.next()
         let model = try GPTModel.random(config: config, seed: seed)
         let m = LocalGPT(model: model, tokenizer: tok, tokenizerFiles: files, source: "new")
-        return ModelArguments.put(m, name: try ModelArguments.resultName(inv, default: "gpt"), ctx)
+        return ModelArguments.put(m, name: try inv.resultName(default: "gpt"), ctx)
     }
 
     static let info = CommandSpec(["model", "info"], summary: "Architecture, parameter counts and what is trainable.",
@@ -111,7 +111,7 @@ public enum ModelPlugin {
     static let merge = CommandSpec(["model", "merge"], summary: "Fold a LoRA run or model into its base weights and save an HF folder.",
         discussion: "W += (alpha/r)·B·A for each adapted product (transposed for GPT-2's Conv1D layout), as PEFT's merge_and_unload does. The merged model's logits are checked against the adapter's on a probe text and the largest difference is reported. The result is saved (default RUN/merged) and put in the workspace.",
         arguments: [ArgumentSpec("run", "A LoRA run folder or a workspace model with LoRA.", type: .value, completion: .object(kind: "model"))]
-            + ModelArguments.asArguments,
+            + [ArgumentSpec.resultName],
         flags: [FlagSpec("out", "Folder to write (default: RUN/merged, or NAME-merged).", type: .path, completion: .directory),
                 FlagSpec("force", "Replace an existing folder.")],
         examples: ["model merge runs/lora-1", "model merge tuned --out out/tuned-merged"],
@@ -128,7 +128,7 @@ public enum ModelPlugin {
         try HFCheckpoint.save(merged, to: ctx.resolve(shownOut), extraFiles: m.tokenizerFiles, overwrite: inv.flag("force"))
         let out = LocalGPT(model: merged, tokenizer: m.tokenizer, tokenizerFiles: m.tokenizerFiles, source: shownOut,
                            baseReference: ctx.resolve(shownOut), method: "lora (merged)")
-        let newName = try ModelArguments.resultName(inv, default: name + "-merged")
+        let newName = try inv.resultName(default: name + "-merged")
         let handle = ModelArguments.put(out, name: newName, ctx)
         return .record(["model": handle, "path": .string(shownOut), "merged_modules": .int(m.model.loraModules.count),
                         "max_logit_difference": .number(Double(delta))])

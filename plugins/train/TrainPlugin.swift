@@ -16,10 +16,10 @@ public enum TrainPlugin {
     static func methodCommand(_ method: Method) -> CommandSpec {
         CommandSpec(["train", method.rawValue], summary: method.summary,
             discussion: method.discussion + " Loss counts only assistant (or completion) tokens; messages with weight 0 are context. Each run gets a folder (default runs/\(method.rawValue)-N) with config.json, metrics.csv (OpenAI's result-file columns), a resumable checkpoint, and the best and final weights. Ctrl-C stops after the current step and keeps everything; 'train resume RUN' continues. The trained model (at its best validation loss) is put in the workspace under the run's name, or NAME with 'as NAME'.",
-            arguments: ModelArguments.asArguments, flags: TrainSetup.sharedFlags + method.flags,
+            arguments: [ArgumentSpec.resultName], flags: TrainSetup.sharedFlags + method.flags,
             examples: examples(method), display: .custom(TrainRender.finished)) { inv, ctx in
             let (run, shown) = try TrainSetup.start(method, inv, ctx)
-            return try finish(run, name: try ModelArguments.resultName(inv, default: ModelArguments.defaultName(for: shown)),
+            return try finish(run, name: try inv.resultName(default: ModelArguments.defaultName(for: shown)),
                               stopAt: inv.int("stop-at"), ctx)
         }
     }
@@ -51,14 +51,14 @@ public enum TrainPlugin {
 
     static let resume = CommandSpec(["train", "resume"], summary: "Continue a paused or interrupted run where it stopped.",
         discussion: "Restores the trained weights, the AdamW moments, the step and the best-so-far from the run's checkpoint, and replays the same data order, so the result equals a run that was never stopped. The base model must be the one the run started from (checked by a fingerprint); give --model if it moved.",
-        arguments: [ArgumentSpec("run", "Run folder.", type: .path, completion: .directory)] + ModelArguments.asArguments,
+        arguments: [ArgumentSpec("run", "Run folder.", type: .path, completion: .directory)] + [ArgumentSpec.resultName],
         flags: [FlagSpec("model", "The base model, if the run's record of it no longer resolves.", type: .value, completion: .object(kind: "model")),
                 FlagSpec("stop-at", "Pause again after this step.", type: .int)],
         examples: ["train resume runs/lora-1", "train resume runs/full-2 --model ~/models/gpt2"],
         display: .custom(TrainRender.finished)) { inv, ctx in
         let shown = inv.string("run")!
         let run = try TrainResume.load(shown, inv, ctx)
-        return try finish(run, name: try ModelArguments.resultName(inv, default: ModelArguments.defaultName(for: shown)),
+        return try finish(run, name: try inv.resultName(default: ModelArguments.defaultName(for: shown)),
                           stopAt: inv.int("stop-at"), ctx)
     }
 
