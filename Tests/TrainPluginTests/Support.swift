@@ -6,52 +6,11 @@ import ModelPlugin
 import Testing
 import TrainPlugin
 
-/// A session stand-in: records what commands print and report, with a seeded generator and a
-/// working folder of its own.
-final class TestContext: CommandContext, @unchecked Sendable {
-    var printed: [String] = []
-    var reported: [Diagnostic] = []
-    let workspace = Workspace()
-    let workingDirectory: String
-    var seed: UInt64 = 1
-    let commands: [String: CommandSpec]
-
+/// The plugin kit's recording context with the model and train commands, in a working folder
+/// of its own.
+final class TestContext: RecordingContext, @unchecked Sendable {
     init(directory: String) {
-        workingDirectory = directory
-        var all: [String: CommandSpec] = [:]
-        for spec in ModelPlugin.plugin().commands + TrainPlugin.plugin().commands { all[spec.name] = spec }
-        commands = all
-    }
-
-    func print(_ text: String) { printed.append(text) }
-    func printError(_ text: String) { printed.append(text) }
-    func report(_ diagnostic: Diagnostic) { reported.append(diagnostic) }
-    func progress(_ status: ProgressStatus?) {}
-    func resolve(_ path: String) -> String { resolvePath(path, relativeTo: workingDirectory) }
-    func makeRandom() -> SeededRandom { SeededRandom(seed: seed) }
-    var isInteractive: Bool { false }
-    var color: Bool { false }
-    let clock = SessionClock(frozen: true)
-    var environment: [String: String] { [:] }
-    func variable(_ name: String) -> Value? { nil }
-    var isCheckMode: Bool { true }
-    func run(source: String, file: String, firstLine: Int) async -> FTCore.ExitStatus { .ok }
-    func pause(_ prompt: String) -> Bool { true }
-
-    /// Runs a command line given as words (the command's name first), as the shell would bind it.
-    @discardableResult
-    func run(_ line: [String]) async throws -> Value {
-        for k in stride(from: min(3, line.count), to: 0, by: -1) {
-            if let spec = commands[line[0..<k].joined(separator: " ")] {
-                let words = line[k...].enumerated().map { i, w in
-                    ArgumentWord(value: .string(w), location: SourceLocation(file: "test", line: 1, column: i + 1),
-                                 length: w.count, isLiteralText: false)
-                }
-                let inv = try ArgumentBinder.bind(Array(words), to: spec, at: SourceLocation(file: "test", line: 1, column: 1))
-                return try await spec.run!(inv, self)
-            }
-        }
-        throw Diagnostic.error("no command \(line.joined(separator: " "))", id: "test.unknown-command")
+        super.init(directory: directory, plugins: [ModelPlugin.plugin(), TrainPlugin.plugin()])
     }
 
     func model(_ name: String) -> LocalGPT? { workspace.get(name, as: LocalGPT.self) }
