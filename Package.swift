@@ -64,12 +64,13 @@ let package = Package(
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),
                                .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ServePlugin", dependencies: ["FTCore", "FTPluginKit", "FTServe"], path: "plugins/serve"),
 
         // The command line: argv, REPL or script or --check, plugins wired in. A library so
         // tests can drive it in-process; the executable only calls it.
         .target(name: "FTShellApp",
                 dependencies: ["FTCore", "FTShell", "FTLineEditor", "FTPluginKit", "LearnPlugin", "DataPlugin",
-                               "EvalPlugin", "ModelPlugin", "TrainPlugin", "OpenAIPlugin", "FTServe"]),
+                               "EvalPlugin", "ModelPlugin", "TrainPlugin", "OpenAIPlugin", "FTServe", "ServePlugin"]),
         .executableTarget(name: "ftsh", dependencies: ["FTShellApp"]),
 
         // Benchmarks: programs that run the Python peer in the same run and print both figures.
@@ -98,7 +99,7 @@ let package = Package(
         .testTarget(name: "FTEngineTests", dependencies: ["FTTokenizer", "FTEngine"]),
         .testTarget(name: "FTEvalTests", dependencies: ["FTEval"]),
         .testTarget(name: "EvalPluginTests",
-                    dependencies: ["EvalPlugin", "FTEval", "FTCore", "FTPluginKit", "FTData", "FTEngine", "FTTokenizer"]),
+                    dependencies: ["EvalPlugin", "FTEval", "FTCore", "FTPluginKit", "FTData", "FTEngine", "FTTokenizer", "FTOpenAI"]),
         .testTarget(name: "FTOpenAITests", dependencies: ["FTOpenAI", "FTCore"]),
         .testTarget(name: "FTServeTests",
                     dependencies: ["FTServe", "FTCore", "FTEngine", "ModelPlugin"]),

@@ -18,7 +18,7 @@ final class ChatService: @unchecked Sendable {
         self.catalog = catalog
         self.store = store
         self.options = options
-        seeds = SeededRandom(seed: UInt64(Date().timeIntervalSince1970 * 1e6))
+        seeds = SeededRandom(seed: options.seed.map { $0 ^ 0x63_68_61_74 } ?? UInt64(Date().timeIntervalSince1970 * 1e6))
     }
 
     private func nextSeed() -> UInt64 { lock.lock(); defer { lock.unlock() }; return seeds.next() }

@@ -22,6 +22,12 @@ public struct ServeOptions: Sendable {
     public var maxJSONBytes: Int
     /// Greatest `max_completion_tokens` a chat request may ask for.
     public var maxCompletionTokens: Int
+    /// Seconds since 1970 for `created_at` and event times. A checked script serves with its
+    /// frozen session clock, so what it prints is the same on every run.
+    public var clock: @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }
+    /// Seeds the id salt of a new data directory and the chat seeds of requests without one;
+    /// nil takes them from the wall clock. A checked script passes its session seed.
+    public var seed: UInt64?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, dataDirectory: String,
                 baseModels: [String: String] = [:], maxUploadBytes: Int = 256 << 20, maxJSONBytes: Int = 4 << 20,

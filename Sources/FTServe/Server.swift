@@ -34,7 +34,7 @@ public final class ServeApp: @unchecked Sendable {
             throw .error("base model \(name): \(folder) is not an HF GPT-2 folder (no config.json)", id: "serve.bad-model")
         }
         do {
-            store = try Store(root: options.dataDirectory)
+            store = try Store(root: options.dataDirectory, clock: options.clock, seed: options.seed)
         } catch {
             close(lockFD)
             throw error

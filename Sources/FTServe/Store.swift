@@ -25,7 +25,7 @@ final class Store: @unchecked Sendable {
     private var counter: UInt64 = 0
     private let clock: @Sendable () -> Int
 
-    init(root: String, clock: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }) throws(Diagnostic) {
+    init(root: String, clock: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }, seed: UInt64? = nil) throws(Diagnostic) {
         self.root = root
         self.clock = clock
         let fm = FileManager.default
@@ -45,7 +45,7 @@ final class Store: @unchecked Sendable {
         } else {
             // A salt from the clock keeps ids of two data directories apart; ids within one
             // come from its counter, so they never repeat.
-            var seeded = SeededRandom(seed: UInt64(Date().timeIntervalSince1970 * 1000) ^ UInt64(getpid()))
+            var seeded = SeededRandom(seed: seed ?? (UInt64(Date().timeIntervalSince1970 * 1000) ^ UInt64(getpid())))
             salt = seeded.next()
             try saveState()
         }

@@ -5,6 +5,7 @@ import EvalPlugin
 import ModelPlugin
 import TrainPlugin
 import OpenAIPlugin
+import ServePlugin
 
 /// The plugins compiled into ftsh, in the order `help` lists them.
 enum BuiltinPlugins {
@@ -14,6 +15,7 @@ enum BuiltinPlugins {
             ModelPlugin.plugin(),
             TrainPlugin.plugin(),
             OpenAIPlugin.plugin(),
+            ServePlugin.plugin(),
             EvalPlugin.plugin(),
             LearnPlugin.plugin(),
         ]

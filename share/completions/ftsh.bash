@@ -6,7 +6,7 @@ _ftsh() {
   case "$prev" in
     completions) COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")); return ;;
     --seed) return ;;
-    -c) COMPREPLY=($(compgen -W 'alias cd data drop echo eval exit file generate help history job learn ls model openai plugins pwd record run runs seed show sleep source train unset vars' -- "$cur")); return ;;
+    -c) COMPREPLY=($(compgen -W 'alias cd data drop echo eval exit file generate help history job learn ls model openai plugins pwd record run runs seed serve show sleep source train unset vars' -- "$cur")); return ;;
   esac
   if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W '--json --seed --keep-going --no-color --norc --echo --check --update --version --help -c completions' -- "$cur")); return; fi
   COMPREPLY=($(compgen -f -X '!*.ftsh' -- "$cur") $(compgen -d -- "$cur"))

@@ -10,5 +10,5 @@ complete -c ftsh -l check
 complete -c ftsh -l update
 complete -c ftsh -l version
 complete -c ftsh -l help
-complete -c ftsh -s c -x -a 'alias cd data drop echo eval exit file generate help history job learn ls model openai plugins pwd record run runs seed show sleep source train unset vars'
+complete -c ftsh -s c -x -a 'alias cd data drop echo eval exit file generate help history job learn ls model openai plugins pwd record run runs seed serve show sleep source train unset vars'
 complete -c ftsh -n '__fish_seen_subcommand_from completions' -x -a 'bash zsh fish'
