@@ -201,11 +201,17 @@ final class JobRunner: @unchecked Sendable {
                                        learningRate: (job.learningRateMultiplier ?? 1) * method.baseLearningRate, seed: seed)
         let folder = trainingFolder(id)
         let resumed = try training.loadState(from: folder + "/state")
+        // Loading took a while: the job may have been cancelled or paused meanwhile, and
+        // that answer must stand.
+        var claimed = false
         job = try store.updateJob(id) { j in
+            guard j.status == "queued" || j.status == "running" else { return }
             j.status = "running"
             j.totalSteps = training.totalSteps
             j.stepsDone = training.step
+            claimed = true
         }
+        guard claimed else { return }
         if resumed {
             store.event(id, "Fine-tuning job resumed at step \(training.step)/\(training.totalSteps)")
         } else {
