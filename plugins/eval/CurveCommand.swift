@@ -4,21 +4,19 @@ import FTPluginKit
 import Foundation
 
 extension EvalPlugin {
-    static let curve = CommandSpec(["eval", "curve"], summary: "Train and validation loss over the steps of a run, with the validation minimum marked.",
-        discussion: "SOURCE is a metrics CSV (OpenAI's result file, or the `metrics.csv` a local run writes: step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy) or a run folder holding metrics.csv. The chart is drawn in the terminal; --svg and --png also write it as a picture (--width × --height pixels). ◆ marks the lowest validation loss: when the validation loss climbs after it while the training loss keeps falling, the model has started to memorise its training data (overfitting), and the checkpoint at the minimum is the one to keep.",
-        arguments: [ArgumentSpec("source", "Metrics CSV or run folder.", type: .value, completion: .file(extensions: ["csv"]))],
+    static let curve = CommandSpec(["eval", "curve"], summary: "Train and validation loss over the steps of a run or a hosted job, with the validation minimum marked.",
+        discussion: "SOURCE is a metrics CSV (OpenAI's result file, or the `metrics.csv` a local run writes: step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy), a run folder holding metrics.csv, a model trained in this session (`train lora ... as tuned`, read from its run folder) or the record a train command returned, or a hosted fine-tuning job: its id (ftjob-...) or the job record 'job create' and 'job get' return. A job is fetched from OPENAI_BASE_URL (or `set openai_base_url = URL`: OpenAI, Azure OpenAI, `ftsh serve`) with OPENAI_API_KEY; its result file is read when it has one, otherwise its metrics events, so a running, failed or cancelled job still shows the steps it ran. The chart is drawn in the terminal; --svg and --png also write it as a picture (--width × --height pixels). ◆ marks the lowest validation loss: when the validation loss climbs after it while the training loss keeps falling, the model has started to memorise its training data (overfitting), and the checkpoint at the minimum is the one to keep.",
+        arguments: [ArgumentSpec("source", "Metrics CSV, run folder, trained model, or fine-tuning job (id or record).", type: .value,
+                                 completion: .file(extensions: ["csv"]))],
         flags: [FlagSpec("svg", "Also write the chart as SVG.", type: .path, completion: .file(extensions: ["svg"])),
                 FlagSpec("png", "Also write the chart as PNG.", type: .path, completion: .file(extensions: ["png"])),
                 FlagSpec("width", "Picture width in pixels.", type: .int, default: .int(960)),
                 FlagSpec("height", "Picture height in pixels.", type: .int, default: .int(540)),
                 FlagSpec("title", "Chart title.", type: .string),
                 FlagSpec("force", "Overwrite existing picture files.")],
-        examples: ["eval curve runs/lora-1", "eval curve step_metrics.csv --png curve.png", "eval curve results.csv --svg curve.svg --width 1200 --height 600"],
+        examples: ["eval curve runs/lora-1", "eval curve step_metrics.csv --png curve.png", "eval curve tuned --svg tuned.svg",
+                   "eval curve ftjob-abc123 --png job.png", "set j = job get ftjob-abc123", "eval curve $j --width 1200 --height 600"],
         display: .custom(EvalRender.curve)) { inv, ctx in
-        let (shown, path) = try curveFile(inv, ctx)
-        let log = try TrainingLog.read(path: path, display: shown)
-        let title = inv.string("title") ?? "Training curves: " + shown
-        let chart = try log.chart(title: title)
         let width = inv.int("width") ?? 960, height = inv.int("height") ?? 540
         guard (200...8000).contains(width), (150...8000).contains(height) else {
             throw inv.error("picture size must be 200–8000 × 150–8000 pixels", id: "usage.bad-argument", at: width < 200 || width > 8000 ? "width" : "height")
@@ -29,7 +27,28 @@ extension EvalPlugin {
                 throw inv.error("\(p) already exists; add --force to overwrite it", id: "io.exists", at: flag)
             }
         }
+        let shown: String, log: TrainingLog
+        var about = Record()
+        switch try curveSource(inv, ctx) {
+        case .file(let s, let path):
+            shown = s
+            log = try TrainingLog.read(path: path, display: s)
+        case .job(let id):
+            let client = try EvalInputs.openAIClient(ctx)
+            let job: JobCurve
+            do { job = try await JobCurve.load(id, client: client) } catch let d as Diagnostic { throw d.located(inv.location(of: "source")) }
+            shown = id
+            log = job.log
+            about = ["job": .string(id), "status": .string(job.job.status.rawValue), "from": .string(job.origin)]
+            if job.job.status == .failed || job.job.status == .cancelled {
+                ctx.report(Diagnostic(.note, "\(id) \(job.job.status) after step \(Value.format(log.rows.last?.step ?? 0)); the curve shows the steps it ran",
+                                      id: "eval.partial-job"))
+            }
+        }
+        let title = inv.string("title") ?? "Training curves: " + shown
+        let chart = try log.chart(title: title)
         var value = curveValue(log, chart: chart, source: shown)
+        for (k, v) in about { value[k] = v }
         if let p = inv.string("svg") {
             try AtomicFile.write(SVGChart.render(chart, width: width, height: height), to: ctx.resolve(p), overwrite: force)
             value["svg"] = .string(p)
@@ -39,30 +58,6 @@ extension EvalPlugin {
             value["png"] = .string(p)
         }
         return .record(value)
-    }
-
-    /// The CSV a source names: a file, or `metrics.csv` in a run folder.
-    static func curveFile(_ inv: Invocation, _ ctx: CommandContext) throws(Diagnostic) -> (String, String) {
-        if let (name, entry) = ctx.workspace.lookup(inv["source"]) {
-            throw inv.error("'\(name)' is a \(entry.kind) in the workspace; curves are read from its metrics CSV for now",
-                            id: "eval.unsupported-source", at: "source",
-                            notes: ["give the run folder (with metrics.csv) or the job's downloaded result CSV"])
-        }
-        let shown = inv["source"].text
-        let path = ctx.resolve(shown)
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw inv.error("no such file or folder: \(shown)", id: "eval.missing-file", at: "source")
-        }
-        if isDir.boolValue {
-            let csv = path + "/metrics.csv"
-            guard FileManager.default.fileExists(atPath: csv) else {
-                throw inv.error("\(shown) holds no metrics.csv", id: "eval.missing-file", at: "source",
-                                notes: ["a run folder keeps its per-step losses in metrics.csv"])
-            }
-            return ((shown.hasSuffix("/") ? shown : shown + "/") + "metrics.csv", csv)
-        }
-        return (shown, path)
     }
 
     /// Everything the chart and its summary need, so the value alone redraws it.

@@ -156,10 +156,19 @@ enum EvalInputs {
     }
 
     static func hosted(_ model: String, ctx: CommandContext) throws -> HostedModel {
-        let config = try OpenAIConfiguration.fromEnvironment(ctx.environment)
-        let client = OpenAIClient(configuration: config, random: ctx.makeRandom().derived("openai"))
+        let client = try openAIClient(ctx)
         let folder = Paths(environment: ctx.environment).cache + "/eval"
         return HostedModel(model: model, completer: OpenAIChatCompleter(client: client), cacheFolder: folder)
+    }
+
+    /// A client for the server the session talks to: OPENAI_BASE_URL and OPENAI_API_KEY (or
+    /// Azure's variables), with `set openai_base_url = URL` taking precedence as it does for
+    /// the job commands.
+    static func openAIClient(_ ctx: CommandContext) throws(Diagnostic) -> OpenAIClient {
+        var env = ctx.environment
+        if let base = ctx.variable("openai_base_url")?.stringValue { env["OPENAI_BASE_URL"] = base }
+        let config = try OpenAIConfiguration.fromEnvironment(env)
+        return OpenAIClient(configuration: config, random: ctx.makeRandom().derived("openai"))
     }
 
     /// An `eval run` result: its workspace name or handle, or the record `eval run` returned.
