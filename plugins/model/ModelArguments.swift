@@ -34,6 +34,7 @@ public enum ModelArguments {
     /// Loads `tiny` or a folder as written by the person.
     public static func load(_ shown: String, base: String?, _ ctx: CommandContext) throws(Diagnostic) -> LocalGPT {
         if shown == "tiny" {
+            if base != nil { throw ModelFolders.baseUnused(shown) }
             guard let dir = ModelFolders.bundledTiny(environment: ctx.environment) else {
                 throw .error("the bundled model 'tiny' is not installed (share/models/tiny)", id: "model.missing-file",
                              notes: ["'model new' makes a small random model instead"])

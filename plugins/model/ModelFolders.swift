@@ -54,8 +54,11 @@ public enum ModelFolders {
                 throw .error("run \(display) has no saved weights yet", id: "train.no-weights",
                              notes: ["'train resume \(display)' continues it"])
             }
-            let base = try baseFolder(run.base, relativeTo: path, environment: environment)
-            let m = try loadWeights(folder: weights, display: display, baseFolder: base, baseReference: run.base)
+            // --base stands in for a base model that has moved since the run.
+            let ref = base ?? run.base
+            let baseDir = try baseFolder(ref, relativeTo: base != nil ? cwd : path, environment: environment)
+            let m = try loadWeights(folder: weights, display: display, baseFolder: baseDir,
+                                    baseReference: base == nil || ref == "tiny" ? ref : baseDir)
             m.source = display
             m.runFolder = path
             m.method = run.method
@@ -74,8 +77,15 @@ public enum ModelFolders {
             m.source = display
             return m
         }
+        if base != nil { throw baseUnused(display) }
         let (model, tok, files) = try hfFolder(path, display: display)
         return LocalGPT(model: model, tokenizer: tok, tokenizerFiles: files, source: display, baseReference: path)
+    }
+
+    /// A whole model has no base to replace; saying one would silently do nothing.
+    public static func baseUnused(_ display: String) -> Diagnostic {
+        .error("--base applies to adapter and run folders; \(display) is a whole model", id: "model.base-unused",
+               notes: ["drop --base, or give the adapter folder to load on top of it"])
     }
 
     /// An HF GPT-2 folder with its tokenizer, checked to fit each other.

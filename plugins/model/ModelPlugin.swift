@@ -16,12 +16,14 @@ public enum ModelPlugin {
     static let load = CommandSpec(["model", "load"], summary: "Load the bundled model, an HF GPT-2 folder, an adapter or a run.",
         discussion: "PATH is `tiny` (the small GPT bundled with ftsh), an HF GPT-2 folder (config.json, model.safetensors and the tokenizer as vocab.json + merges.txt or tokenizer.json), a PEFT LoRA or prompt-tuning folder (adapter_config.json; its base model is loaded too, or the one given with --base), an ftsh adapter folder, or a training run folder (its best weights).",
         arguments: [ArgumentSpec("path", "tiny, or a folder.", type: .string, completion: .directory)] + [ArgumentSpec.resultName],
-        flags: [FlagSpec("base", "Base model for an adapter folder (overrides the one it names).", type: .path, completion: .directory)],
+        flags: [FlagSpec("base", "Base model for an adapter or run folder (overrides the one it names).", type: .path, completion: .directory)],
         examples: ["model load tiny", "model load ~/models/distilgpt2 as distil", "model load runs/lora-1 as tuned"],
         display: .custom(ModelRender.loaded)) { inv, ctx in
         let shown = inv.string("path")!
         let m = try ModelArguments.located(inv, "path") { () throws(Diagnostic) in
-            try ModelArguments.load(shown, base: inv.string("base"), ctx)
+            do throws(Diagnostic) { return try ModelArguments.load(shown, base: inv.string("base"), ctx) } catch {
+                throw error.id == "model.base-unused" ? error.located(inv.location(of: "base")) : error
+            }
         }
         let name = try inv.resultName(default: ModelArguments.defaultName(for: shown))
         return ModelArguments.put(m, name: name, ctx)
