@@ -131,15 +131,16 @@ public struct GPTConfig: Sendable, Equatable {
         return config
     }
 
-    /// An HF-compatible `config.json` (transformers reads it back as GPT2LMHeadModel).
-    public func hfJSON() -> String {
+    /// An HF-compatible `config.json` (transformers reads it back as GPT2LMHeadModel);
+    /// `dtype` names how the weights beside it are stored.
+    public func hfJSON(dtype: SafetensorsFile.DType = .f32) -> String {
         func id(_ x: Int?) -> Value { x.map { .int($0) } ?? .null }
         let r: Record = [
             "activation_function": "gelu_new",
             "architectures": ["GPT2LMHeadModel"],
             "attn_pdrop": 0.0, "embd_pdrop": 0.0, "resid_pdrop": 0.0,
             "bos_token_id": id(bosTokenId), "eos_token_id": id(eosTokenId), "pad_token_id": id(padTokenId),
-            "dtype": "float32",
+            "dtype": .string(dtype == .f32 ? "float32" : dtype == .f16 ? "float16" : "bfloat16"),
             "initializer_range": 0.02,
             "layer_norm_epsilon": .number(layerNormEpsilon),
             "model_type": "gpt2",

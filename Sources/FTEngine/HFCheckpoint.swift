@@ -77,7 +77,7 @@ public enum HFCheckpoint {
         let tensors = model.baseParameters.map {
             SafetensorsFile.Tensor(name: $0.name, shape: $0.shape, values: UnsafeBufferPointer($0.values))
         }
-        var files: [(String, Data)] = [("config.json", Data(model.config.hfJSON().utf8)),
+        var files: [(String, Data)] = [("config.json", Data(model.config.hfJSON(dtype: dtype).utf8)),
                                        ("model.safetensors", SafetensorsFile.encode(tensors, dtype: dtype))]
         for k in extraFiles.keys.sorted() { files.append((k, extraFiles[k]!)) }
         try writeFolder(folder, files: files, overwrite: overwrite)

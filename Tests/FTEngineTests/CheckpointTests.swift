@@ -52,6 +52,9 @@ func rawSafetensors(header: String, data: [UInt8]) -> Data {
         // Half precision keeps values within fp16 rounding.
         try HFCheckpoint.save(model, to: dir + "/half", dtype: .f16, overwrite: false)
         let half = try HFCheckpoint.load(folder: dir + "/half")
+        // config.json says how the weights are stored, as transformers writes it.
+        let halfConfig = try String(contentsOfFile: dir + "/half/config.json", encoding: .utf8)
+        #expect(halfConfig.contains("\"dtype\": \"float16\""))
         for (a, b) in zip(model.baseParameters, half.baseParameters) {
             for i in 0..<a.count { #expect(abs(a.value[i] - b.value[i]) <= abs(a.value[i]) * 1e-3 + 1e-7) }
         }
