@@ -40,6 +40,12 @@ public enum CommandLineApp {
     }
 
     public static func main(_ argv: [String]) -> Int32 {
+        let status = run(argv)
+        EndOfProcess.run()
+        return status
+    }
+
+    static func run(_ argv: [String]) -> Int32 {
         _ = Terminal.setUpUTF8Locale()
         // The server handles SIGINT and SIGTERM itself (a graceful stop that saves training).
         if argv.first == "serve" { return ServeCommand.main(Array(argv.dropFirst())) }

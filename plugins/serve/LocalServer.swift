@@ -62,13 +62,27 @@ final class LocalServer: @unchecked Sendable {
         let server = LocalServer(url: "http://\(host):\(port)/v1", port: port, dataDirectory: options.dataDirectory,
                                  baseModels: app.baseModels.keys.sorted(), task: task, failure: failure)
         current.withLock { $0 = server }
+        // Leaving the shell stops it the same way: a training job saves its state, and no
+        // thread is still training while the process exits.
+        server.exitHook = EndOfProcess.register { [task] in
+            let done = DispatchSemaphore(value: 0)
+            Task.detached {
+                task.cancel()
+                _ = await task.value
+                done.signal()
+            }
+            done.wait()
+        }
         return server
     }
+
+    private var exitHook: Int?
 
     /// Stops serving; a job in training saves its state first. Returns when it has stopped.
     func stop() async {
         task.cancel()
         _ = await task.value
+        if let exitHook { EndOfProcess.unregister(exitHook) }
         LocalServer.current.withLock { if $0 === self { $0 = nil } }
     }
 }
