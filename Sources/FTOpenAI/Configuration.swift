@@ -41,6 +41,21 @@ public struct OpenAIConfiguration: Sendable {
         self.connectTimeout = connectTimeout
     }
 
+    /// The environment a shell session's requests are configured from: `baseURL` (the
+    /// session's `set openai_base_url`) replaces OPENAI_BASE_URL, and a server on this machine
+    /// (`serve start`, a local model server) gets the key "local" when none is set, since such
+    /// servers take any key; a remote one still needs the real key.
+    public static func sessionEnvironment(_ environment: [String: String], baseURL: String?) -> [String: String] {
+        var env = environment
+        if let baseURL { env["OPENAI_BASE_URL"] = baseURL }
+        if (env["OPENAI_API_KEY"] ?? "").isEmpty, env["OPENAI_API_TYPE"]?.lowercased() != "azure",
+           let base = env["OPENAI_BASE_URL"], let host = URLComponents(string: base)?.host,
+           ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) {
+            env["OPENAI_API_KEY"] = "local"
+        }
+        return env
+    }
+
     /// `OPENAI_API_KEY`, `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`,
     /// `OPENAI_CUSTOM_HEADERS`; Azure when `OPENAI_API_TYPE=azure`, or when
     /// `AZURE_OPENAI_ENDPOINT` is set and `OPENAI_BASE_URL` is not (then `AZURE_OPENAI_API_KEY`

@@ -29,6 +29,20 @@ import Testing
         }
     }
 
+    @Test func aServerOnThisMachineNeedsNoKeyButARemoteOneDoes() throws {
+        let local = OpenAIConfiguration.sessionEnvironment([:], baseURL: "http://127.0.0.1:41234/v1")
+        #expect(try OpenAIConfiguration.fromEnvironment(local).apiKey == "local")
+        #expect(OpenAIConfiguration.sessionEnvironment([:], baseURL: "http://localhost:8080/v1")["OPENAI_API_KEY"] == "local")
+        // A key that is set is kept, and the session's base URL wins over the environment's.
+        let keyed = OpenAIConfiguration.sessionEnvironment(["OPENAI_API_KEY": "sk-x", "OPENAI_BASE_URL": "https://a.example/v1"],
+                                                           baseURL: "http://127.0.0.1:9/v1")
+        #expect(keyed["OPENAI_API_KEY"] == "sk-x" && keyed["OPENAI_BASE_URL"] == "http://127.0.0.1:9/v1")
+        for remote in ["https://api.openai.com/v1", "http://127.0.0.1.example.com/v1"] {
+            #expect(OpenAIConfiguration.sessionEnvironment([:], baseURL: remote)["OPENAI_API_KEY"] == nil)
+        }
+        #expect(OpenAIConfiguration.sessionEnvironment([:], baseURL: nil)["OPENAI_API_KEY"] == nil)
+    }
+
     @Test func aBaseURLThatIsNotHTTPIsRefusedWithoutEchoingSecrets() {
         #expect {
             _ = try OpenAIConfiguration.fromEnvironment(["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "api.openai.com/sk-abcdefghijklmn"])

@@ -165,13 +165,7 @@ enum EvalInputs {
     /// OPENAI_BASE_URL and OPENAI_API_KEY (or Azure's variables), `set openai_base_url = URL`
     /// taking precedence, and no key needed for a server on this machine (`serve start`).
     static func openAIClient(_ ctx: CommandContext) throws(Diagnostic) -> OpenAIClient {
-        var env = ctx.environment
-        if let base = ctx.variable("openai_base_url")?.stringValue { env["OPENAI_BASE_URL"] = base }
-        if (env["OPENAI_API_KEY"] ?? "").isEmpty, env["OPENAI_API_TYPE"]?.lowercased() != "azure",
-           let base = env["OPENAI_BASE_URL"], let host = URLComponents(string: base)?.host,
-           ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) {
-            env["OPENAI_API_KEY"] = "local"
-        }
+        let env = OpenAIConfiguration.sessionEnvironment(ctx.environment, baseURL: ctx.variable("openai_base_url")?.stringValue)
         let config = try OpenAIConfiguration.fromEnvironment(env)
         return OpenAIClient(configuration: config, random: ctx.makeRandom().derived("openai"))
     }

@@ -40,16 +40,7 @@ final class OpenAISessionState: @unchecked Sendable {
 enum ClientFactory {
     /// The environment with the session's overrides: `set openai_base_url = URL`.
     static func environment(_ ctx: CommandContext) -> [String: String] {
-        var env = ctx.environment
-        if let base = ctx.variable("openai_base_url")?.stringValue { env["OPENAI_BASE_URL"] = base }
-        // A server on this machine (`serve start`, a local model server) takes any key, so
-        // none has to be set up for it; a remote one still needs the real key.
-        if (env["OPENAI_API_KEY"] ?? "").isEmpty, env["OPENAI_API_TYPE"]?.lowercased() != "azure",
-           let base = env["OPENAI_BASE_URL"], let host = URLComponents(string: base)?.host,
-           ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) {
-            env["OPENAI_API_KEY"] = "local"
-        }
-        return env
+        OpenAIConfiguration.sessionEnvironment(ctx.environment, baseURL: ctx.variable("openai_base_url")?.stringValue)
     }
 
     /// The cassette the environment names (`FTSH_OPENAI_CASSETTE`), or in a checked script the
