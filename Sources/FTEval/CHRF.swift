@@ -71,13 +71,118 @@ struct CharGramKey: Hashable {
 public struct CHRFScorer {
     public let wordOrder: Int
     private var interner = TokenInterner()
+    // Reused from pair to pair, so scoring a corpus allocates almost nothing.
+    private var codes = CodePointIDs()
+    private var grams = GramCounter()
+    private var hypIDs: [UInt32] = []
+    private var refIDs: [[UInt32]] = []
+    private var rolled: [UInt64] = []
+    private var wordIDs: [ArraySlice<UInt32>: UInt64] = [:]
 
     public init(wordOrder: Int = 0) { self.wordOrder = wordOrder }
+
+    /// `[hyp, ref, match]` per order against the reference giving the best F (the first on a
+    /// tie). A hypothesis n-gram count is recorded as 0 when the reference has none of that order.
+    public mutating func statistics(_ hypothesis: String, references: [String]) -> [Int] {
+        packedStatistics(hypothesis, references: references) ?? generalStatistics(hypothesis, references: references)
+    }
+
+    /// The common case: a pair with at most 1,023 distinct characters. Each character becomes
+    /// a dense id of `bits` bits, so an n-gram of up to six is one 60-bit number, built by
+    /// shifting in one id per order; the order goes in the top four bits. Words (chrF++) get
+    /// dense ids too, and the tags 7 and 8. Nil when the ids do not fit.
+    mutating func packedStatistics(_ hypothesis: String, references: [String]) -> [Int]? {
+        guard wordOrder <= 2 else { return nil }
+        var bound = hypothesis.utf8.count
+        for r in references { bound += r.utf8.count }
+        codes.reset(capacity: bound)
+        codes.ids(of: hypothesis, into: &hypIDs)
+        while refIDs.count < references.count { refIDs.append([]) }
+        for (k, r) in references.enumerated() { codes.ids(of: r, into: &refIDs[k]) }
+        let bits = UInt64(Swift.max(1, 32 - codes.count.leadingZeroBitCount))
+        guard bits * UInt64(CHRF.charOrder) <= 60 else { return nil }
+
+        var hypWords: [UInt64] = [], refWords: [[UInt64]] = []
+        if wordOrder > 0 {
+            wordIDs.removeAll(keepingCapacity: true)
+            hypWords = wordIDList(hypothesis)
+            refWords = references.map { wordIDList($0) }
+        }
+        let orders = CHRF.charOrder + wordOrder
+        // Taken out of self while the closures below fill them; put back at the end.
+        var grams = self.grams, rolled = self.rolled
+        self.grams = GramCounter()
+        self.rolled = []
+        defer { self.grams = grams; self.rolled = rolled }
+        var best = [Int](repeating: 0, count: 3 * orders)
+        var bestF = -1.0
+        for k in references.indices {
+            var stats = [Int](repeating: 0, count: 3 * orders)
+            grams.reset(capacity: CHRF.charOrder * hypIDs.count + 2 * hypWords.count)
+            Self.forEachCharGram(hypIDs, bits: bits, rolled: &rolled) { key, _ in grams.add(key) }
+            Self.forEachCharGram(refIDs[k], bits: bits, rolled: &rolled) { key, n in if grams.take(key) { stats[3 * (n - 1) + 2] += 1 } }
+            for n in 1...CHRF.charOrder {
+                let hyp = Swift.max(0, hypIDs.count - n + 1), ref = Swift.max(0, refIDs[k].count - n + 1)
+                stats[3 * (n - 1)] = ref == 0 ? 0 : hyp
+                stats[3 * (n - 1) + 1] = ref
+            }
+            if wordOrder > 0 {
+                Self.forEachWordGram(hypWords, order: wordOrder) { key, _ in grams.add(key) }
+                Self.forEachWordGram(refWords[k], order: wordOrder) { key, n in if grams.take(key) { stats[3 * (CHRF.charOrder + n - 1) + 2] += 1 } }
+                for n in 1...wordOrder {
+                    let hyp = Swift.max(0, hypWords.count - n + 1), ref = Swift.max(0, refWords[k].count - n + 1)
+                    stats[3 * (CHRF.charOrder + n - 1)] = ref == 0 ? 0 : hyp
+                    stats[3 * (CHRF.charOrder + n - 1) + 1] = ref
+                }
+            }
+            let f = CHRF.fScore(stats)
+            if f > bestF { bestF = f; best = stats }
+        }
+        return best
+    }
+
+    /// Every character n-gram of orders 1…6 as a tagged packed key, with its order.
+    @inline(__always)
+    static func forEachCharGram(_ ids: [UInt32], bits: UInt64, rolled: inout [UInt64], _ body: (UInt64, Int) -> Void) {
+        rolled.removeAll(keepingCapacity: true)
+        for id in ids { rolled.append(UInt64(id)) }
+        let count = ids.count
+        for n in 1...CHRF.charOrder where count >= n {
+            let tag = UInt64(n) << 60
+            if n > 1 {
+                // rolled[i] held the n-1 ids from i; shift in the id n-1 places on.
+                for i in 0...(count - n) { rolled[i] = rolled[i] << bits | UInt64(ids[i + n - 1]) }
+            }
+            for i in 0...(count - n) { body(rolled[i] | tag, n) }
+        }
+    }
+
+    /// Word unigrams (tag 7) and bigrams (tag 8) of dense word ids.
+    @inline(__always)
+    static func forEachWordGram(_ ids: [UInt64], order: Int, _ body: (UInt64, Int) -> Void) {
+        for id in ids { body(7 << 60 | id, 1) }
+        if order > 1 && ids.count > 1 {
+            for i in 0..<(ids.count - 1) { body(8 << 60 | ids[i] << 28 | ids[i + 1], 2) }
+        }
+    }
+
+    /// A text's chrF++ words as ids shared by the hypothesis and its references.
+    mutating func wordIDList(_ text: String) -> [UInt64] {
+        Self.words(PythonText.scalars(text)).map { w in
+            if let id = wordIDs[w] { return id }
+            // Fewer than 2^28 words per pair, so a bigram of two ids fits below the tag.
+            let id = UInt64(wordIDs.count + 1)
+            wordIDs[w] = id
+            return id
+        }
+    }
 
     /// One table per order: char orders 1…6, then word orders 1…wordOrder.
     typealias Counts = [[CharGramKey: Int]]
 
-    mutating func counts(_ text: String) -> Counts {
+    /// Any pair: up to six code points (21 bits each) packed into two words, one hash table per
+    /// order. Used when a pair has too many distinct characters for `packedStatistics`.
+    mutating func generalCounts(_ text: String) -> Counts {
         let scalars = PythonText.scalars(text)
         let chars = scalars.filter { !PythonText.isSpace($0) }
         var tables: Counts = []
@@ -131,14 +236,13 @@ public struct CHRFScorer {
         return out
     }
 
-    /// `[hyp, ref, match]` per order against the reference giving the best F (the first on a
-    /// tie). A hypothesis n-gram count is recorded as 0 when the reference has none of that order.
-    public mutating func statistics(_ hypothesis: String, references: [String]) -> [Int] {
-        let hyp = counts(hypothesis)
+    /// `statistics` through `generalCounts`.
+    mutating func generalStatistics(_ hypothesis: String, references: [String]) -> [Int] {
+        let hyp = generalCounts(hypothesis)
         var best: [Int] = [Int](repeating: 0, count: 3 * (CHRF.charOrder + wordOrder))
         var bestF = -1.0
         for reference in references {
-            let ref = counts(reference)
+            let ref = generalCounts(reference)
             var stats: [Int] = []
             stats.reserveCapacity(3 * hyp.count)
             for (h, r) in zip(hyp, ref) {
