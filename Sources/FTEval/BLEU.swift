@@ -174,6 +174,9 @@ public enum BLEU {
 /// each distinct word once.
 public struct BLEUScorer {
     private var interner = TokenInterner()
+    // Reused from segment to segment by the single-reference path.
+    private var grams = GramCounter()
+    private var local: [ArraySlice<UInt32>: UInt64] = [:]
     public init() {}
 
     mutating func ids(_ text: String) -> [UInt32] {
@@ -193,6 +196,54 @@ public struct BLEUScorer {
     /// One segment against its references: n-gram counts clipped by the maximum count over
     /// the references, and the closest reference length (the shorter one on a tie).
     public mutating func statistics(_ hypothesis: String, references: [String]) -> BLEU.Statistics {
+        if references.count == 1, let s = singleReference(hypothesis, references[0]) { return s }
+        return multipleReferences(hypothesis, references: references)
+    }
+
+    /// One reference, where clipping is Σ min(hypothesis count, reference count): tokens get
+    /// dense ids for this segment only, four of them pack into one key below a tag for the
+    /// order, and one open-addressing table counts them. Nil when the ids would not fit
+    /// (over 32,767 distinct tokens in one segment).
+    mutating func singleReference(_ hypothesis: String, _ reference: String) -> BLEU.Statistics? {
+        local.removeAll(keepingCapacity: true)
+        func ids(_ text: String) -> [UInt64] {
+            let tokens = BLEU.tokenize13a(Array(PythonText.rstrip(PythonText.scalars(text))))
+            return PythonText.split(tokens).map { t in
+                if let id = local[t] { return id }
+                let id = UInt64(local.count + 1)
+                local[t] = id
+                return id
+            }
+        }
+        let ref = ids(reference), hyp = ids(hypothesis)
+        let bits = UInt64(Swift.max(1, 64 - UInt64(local.count).leadingZeroBitCount))
+        guard bits * UInt64(BLEU.maxOrder) <= 60 else { return nil }
+        var grams = self.grams
+        self.grams = GramCounter()
+        defer { self.grams = grams }
+        grams.reset(capacity: BLEU.maxOrder * ref.count)
+        func each(_ ids: [UInt64], _ body: (UInt64, Int) -> Void) {
+            for n in 1...BLEU.maxOrder where ids.count >= n {
+                for i in 0...(ids.count - n) {
+                    var key = UInt64(n) << 60
+                    for k in 0..<n { key |= ids[i + k] << (bits * UInt64(k)) }
+                    body(key, n)
+                }
+            }
+        }
+        var s = BLEU.Statistics()
+        s.hypothesisLength = hyp.count
+        s.referenceLength = ref.count
+        each(ref) { key, _ in grams.add(key) }
+        each(hyp) { key, n in
+            s.totals[n - 1] += 1
+            if grams.take(key) { s.matches[n - 1] += 1 }
+        }
+        return s
+    }
+
+    /// Any number of references: n-gram counts clipped by the maximum over the references.
+    mutating func multipleReferences(_ hypothesis: String, references: [String]) -> BLEU.Statistics {
         var refCounts: [NGramKey: Int] = [:]
         var refLengths: [Int] = []
         for (k, reference) in references.enumerated() {
