@@ -11,6 +11,8 @@ public final class Activations: @unchecked Sendable {
     let c: Int, h: Int, v: Int, heads: Int
     let promptCount: Int
     let loraRanks: [[Int]]
+    /// Per product: whether its LoRA branch has dropout (and so buffers for mask and input).
+    let loraDropout: [[Bool]]
     let adapterSizes: [[Int]]
 
     private var allocations: [UnsafeMutablePointer<Float>] = []
@@ -34,6 +36,9 @@ public final class Activations: @unchecked Sendable {
         var fch, fchGelu: UnsafeMutablePointer<Float>             // [N,H]
         var res3: UnsafeMutablePointer<Float>                     // [N,C]
         var loraU: [UnsafeMutablePointer<Float>?]                 // per product: [N,r]
+        // Per product with LoRA dropout: the branch's dropped-out input and its mask, [N,in].
+        var loraX: [UnsafeMutablePointer<Float>?]
+        var loraMask: [UnsafeMutablePointer<Float>?]
         // Bottleneck adapters at attention (0) and MLP (1): input h [N,C], down output
         // before and after the activation [N,r].
         var adapterH: [UnsafeMutablePointer<Float>?]
@@ -48,12 +53,15 @@ public final class Activations: @unchecked Sendable {
     let lse: UnsafeMutablePointer<Float>              // [N]
     var probsInPlace = false
     var lossWeightSum: Float = 0
+    /// Whether the last forward pass drew LoRA dropout masks (a training pass).
+    var dropoutActive = false
 
     // Backward scratch, shared by all layers.
     let dres, dln, dattY: UnsafeMutablePointer<Float> // [N,C]
     let dqkv: UnsafeMutablePointer<Float>             // [N,3C]
     let dfch: UnsafeMutablePointer<Float>             // [N,H]
     let loraDU: UnsafeMutablePointer<Float>?          // [N,max r]
+    let loraDX: UnsafeMutablePointer<Float>?          // [N,max in] of products with LoRA dropout
     let adapterDH: UnsafeMutablePointer<Float>?       // [N,C]
     let adapterScratch: UnsafeMutablePointer<Float>?  // [N,max adapter size]
     let lnScratch: UnsafeMutablePointer<Float>        // [threads,2C]
@@ -71,6 +79,7 @@ public final class Activations: @unchecked Sendable {
         rows = batchSize * positions
         c = cfg.embedding; h = cfg.inner; v = cfg.vocabSize; heads = cfg.heads
         loraRanks = model.blocks.map { $0.linears.map { $0.lora?.rank ?? 0 } }
+        loraDropout = Self.dropoutLayout(model)
         adapterSizes = model.blocks.map(\.adapterSizes)
         threads = EngineThreads.count
         let n = rows
@@ -87,11 +96,14 @@ public final class Activations: @unchecked Sendable {
         }
         weights = f(n)
         encoded = f(n * c)
-        for (ranks, sizes) in zip(loraRanks, adapterSizes) {
+        for (block, sizes) in zip(model.blocks, adapterSizes) {
+            let ranks = block.linears.map { $0.lora?.rank ?? 0 }
+            let dropped = block.linears.map { ($0.lora?.dropout ?? 0) > 0 ? n * $0.inFeatures : 0 }
             layers.append(Layer(ln1: f(n * c), ln1Mean: f(n), ln1Rstd: f(n), qkv: f(n * 3 * c),
                                 att: f(batchSize * heads * positions * positions), attY: f(n * c), res2: f(n * c),
                                 ln2: f(n * c), ln2Mean: f(n), ln2Rstd: f(n), fch: f(n * h), fchGelu: f(n * h),
                                 res3: f(n * c), loraU: ranks.map { $0 > 0 ? f(n * $0) : nil },
+                                loraX: dropped.map { $0 > 0 ? f($0) : nil }, loraMask: dropped.map { $0 > 0 ? f($0) : nil },
                                 adapterH: sizes.map { $0 > 0 ? f(n * cfg.embedding) : nil },
                                 adapterPre: sizes.map { $0 > 0 ? f(n * $0) : nil },
                                 adapterPost: sizes.map { $0 > 0 ? f(n * $0) : nil }))
@@ -101,6 +113,8 @@ public final class Activations: @unchecked Sendable {
         dres = f(n * c); dln = f(n * c); dattY = f(n * c); dqkv = f(n * 3 * c); dfch = f(n * h)
         let maxRank = loraRanks.joined().max() ?? 0
         loraDU = maxRank > 0 ? f(n * maxRank) : nil
+        let maxDroppedIn = Self.maxDroppedInput(model)
+        loraDX = maxDroppedIn > 0 ? f(n * maxDroppedIn) : nil
         let maxAdapter = adapterSizes.joined().max() ?? 0
         adapterDH = maxAdapter > 0 ? f(n * c) : nil
         adapterScratch = maxAdapter > 0 ? f(n * maxAdapter) : nil
@@ -126,12 +140,14 @@ public final class Activations: @unchecked Sendable {
         for block in model.blocks {
             floats += n * (8 * c + 2 * h) + 4 * n + batchSize * cfg.heads * t * t
             floats += block.linears.reduce(0) { $0 + n * ($1.lora?.rank ?? 0) }
+            floats += block.linears.reduce(0) { $0 + (($1.lora?.dropout ?? 0) > 0 ? 2 * n * $1.inFeatures : 0) }
             for size in block.adapterSizes where size > 0 { floats += n * c + 2 * n * size }
         }
         floats += n * c + 2 * n + n * cfg.vocabSize + 2 * n           // lnf, logits, losses, lse
         floats += 3 * n * c + 3 * n * c + n * h                       // dres, dln, dattY, dqkv, dfch
         let maxRank = model.loraModules.map(\.rank).max() ?? 0
         if maxRank > 0 { floats += n * maxRank }
+        floats += n * maxDroppedInput(model)
         let maxAdapter = model.blocks.flatMap(\.adapterSizes).max() ?? 0
         if maxAdapter > 0 { floats += n * c + n * maxAdapter }
         floats += threads * 2 * c + threads * t * t
@@ -142,8 +158,17 @@ public final class Activations: @unchecked Sendable {
     public func fits(_ model: GPTModel) -> Bool {
         promptCount == (model.prompt?.shape[0] ?? 0)
             && loraRanks == model.blocks.map { $0.linears.map { $0.lora?.rank ?? 0 } }
+            && loraDropout == Self.dropoutLayout(model)
             && adapterSizes == model.blocks.map(\.adapterSizes)
             && c == model.config.embedding && v == model.config.vocabSize && threads == EngineThreads.count
+    }
+
+    static func dropoutLayout(_ model: GPTModel) -> [[Bool]] {
+        model.blocks.map { $0.linears.map { ($0.lora?.dropout ?? 0) > 0 } }
+    }
+
+    static func maxDroppedInput(_ model: GPTModel) -> Int {
+        model.blocks.flatMap(\.linears).filter { ($0.lora?.dropout ?? 0) > 0 }.map(\.inFeatures).max() ?? 0
     }
 
     /// Per-position losses of the last forward pass, [B·T'] (0 where the weight is 0).

@@ -140,11 +140,15 @@ public final class GPTModel: @unchecked Sendable {
 
     /// Wraps the chosen products with LoRA. `targets` are module-name suffixes as PEFT matches
     /// them ("c_attn", "c_proj" hits both attn.c_proj and mlp.c_proj, "mlp.c_proj" one of them);
-    /// `layers` restricts blocks. Only the new A/B tensors are trainable afterwards.
+    /// `layers` restricts blocks; `dropout` is PEFT's lora_dropout (training passes only). Only
+    /// the new A/B tensors are trainable afterwards.
     @discardableResult
     public func addLoRA(targets: [String], rank: Int, alpha: Float, layers: [Int]? = nil,
-                        rsLoRA: Bool = false, seed: UInt64) throws(Diagnostic) -> [LoRA] {
+                        rsLoRA: Bool = false, dropout: Float = 0, seed: UInt64) throws(Diagnostic) -> [LoRA] {
         guard rank > 0 else { throw .error("LoRA rank must be positive", id: "model.bad-lora") }
+        guard dropout >= 0 && dropout < 1 else {
+            throw .error("LoRA dropout must be at least 0 and below 1, not \(dropout)", id: "model.bad-lora")
+        }
         guard !targets.isEmpty else { throw .error("LoRA needs at least one target module", id: "model.bad-lora") }
         let root = SeededRandom(seed: seed)
         var added: [LoRA] = []
@@ -154,7 +158,7 @@ public final class GPTModel: @unchecked Sendable {
                     throw .error("\(lin.path) already has a LoRA adapter", id: "model.bad-lora")
                 }
                 let l = LoRA(path: lin.path, inFeatures: lin.inFeatures, outFeatures: lin.outFeatures,
-                             rank: rank, alpha: alpha, rsLoRA: rsLoRA)
+                             rank: rank, alpha: alpha, rsLoRA: rsLoRA, dropout: dropout)
                 // PEFT's default: kaiming-uniform A (a = √5 gives bound 1/√in), zero B.
                 var rng = root.derived("lora:" + lin.path)
                 l.a.fillUniform(bound: 1 / Float(lin.inFeatures).squareRoot(), rng: &rng)

@@ -72,9 +72,10 @@ public enum PEFTAdapter {
                 targets.insert(lin.path.split(separator: ".").suffix(2).joined(separator: "."))
             }
             let layers = Set(loras.map(\.0)).sorted()
+            // lora_dropout goes through the Float's shortest decimal, so 0.1 is written 0.1.
             config = [
                 "peft_type": "LORA", "task_type": "CAUSAL_LM", "base_model_name_or_path": .string(baseModel),
-                "r": .int(first.rank), "lora_alpha": .number(Double(first.alpha)), "lora_dropout": 0.0,
+                "r": .int(first.rank), "lora_alpha": .number(Double(first.alpha)), "lora_dropout": .number(Double(first.dropout.description) ?? 0),
                 "target_modules": .list(targets.sorted().map { .string($0) }), "fan_in_fan_out": true,
                 "bias": "none", "use_rslora": .bool(first.rsLoRA), "init_lora_weights": true, "inference_mode": true,
                 "layers_to_transform": layers.count == model.blocks.count ? .null : .list(layers.map { .int($0) }),
@@ -152,8 +153,12 @@ public enum PEFTAdapter {
             var targets = (cfg["target_modules"]?.listValue ?? []).compactMap(\.stringValue)
             if targets.isEmpty, let t = cfg["target_modules"]?.stringValue { targets = [t] }
             let layers = cfg["layers_to_transform"]?.listValue?.compactMap(\.intValue)
+            let dropout = Float(cfg["lora_dropout"]?.numberValue ?? 0)
+            guard dropout >= 0 && dropout < 1 else {
+                throw .error("\(path): lora_dropout must be at least 0 and below 1", id: "model.bad-adapter")
+            }
             let added = try model.addLoRA(targets: targets, rank: r, alpha: alpha, layers: layers,
-                                          rsLoRA: cfg["use_rslora"]?.boolValue ?? false, seed: 0)
+                                          rsLoRA: cfg["use_rslora"]?.boolValue ?? false, dropout: dropout, seed: 0)
             for l in added {
                 for p in [l.a, l.b] {
                     guard let e = file.entries[p.name] else {

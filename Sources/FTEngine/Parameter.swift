@@ -85,7 +85,8 @@ public final class Linear: @unchecked Sendable {
 }
 
 /// Low-rank update of a `Linear` (Hu et al., 2021): A [r,in] starts random, B [out,r] zero, so
-/// the wrapped layer starts out unchanged.
+/// the wrapped layer starts out unchanged. With `dropout` p > 0, training passes feed the
+/// low-rank branch (only) an inverted-dropout copy of the input, as PEFT's `lora_dropout` does.
 public final class LoRA: @unchecked Sendable {
     public let a: Parameter
     public let b: Parameter
@@ -94,9 +95,12 @@ public final class LoRA: @unchecked Sendable {
     /// alpha/r, or alpha/√r with rank-stabilised scaling (`rsLoRA`).
     public let scale: Float
     public let rsLoRA: Bool
+    /// Probability of zeroing an input element of the low-rank branch during training, in [0, 1).
+    public let dropout: Float
 
-    init(path: String, inFeatures: Int, outFeatures: Int, rank: Int, alpha: Float, rsLoRA: Bool) {
+    init(path: String, inFeatures: Int, outFeatures: Int, rank: Int, alpha: Float, rsLoRA: Bool, dropout: Float = 0) {
         self.rank = rank
+        self.dropout = dropout
         self.alpha = alpha
         self.rsLoRA = rsLoRA
         scale = rsLoRA ? alpha / Float(rank).squareRoot() : alpha / Float(rank)

@@ -58,6 +58,9 @@ public final class Trainer: @unchecked Sendable {
     public var options: TrainingOptions
     /// Steps taken so far.
     public private(set) var stepsDone = 0
+    /// Seed of the LoRA dropout masks: step s, micro-batch i draws from `dropoutSeed(step:micro:)`,
+    /// so a resumed run draws the masks an uninterrupted one would.
+    public var dropoutSeed: UInt64 = 0
     private var acts: Activations?
 
     public init(model: GPTModel, options: TrainingOptions) {
@@ -91,7 +94,7 @@ public final class Trainer: @unchecked Sendable {
         var loss: Float = 0
         for (i, b) in microBatches.enumerated() {
             let a = activations(for: b)
-            let l = try model.forward(b, a)
+            let l = try model.forward(b, a, dropoutSeed: Trainer.dropoutSeed(dropoutSeed, step: stepsDone, micro: i))
             let share = totalWeight > 0 ? b.weights.reduce(0, +) / totalWeight : 0
             model.backward(a, accumulate: i > 0, lossScale: share)
             loss += l * share
@@ -108,6 +111,12 @@ public final class Trainer: @unchecked Sendable {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return StepReport(step: stepsDone, totalSteps: options.steps, loss: loss, learningRate: lr, gradNorm: norm,
                           tokens: tokens, seconds: seconds)
+    }
+
+    /// The mask seed of one training forward pass: a function of the run's seed and the position
+    /// in the run only, never of what ran before.
+    public static func dropoutSeed(_ seed: UInt64, step: Int, micro: Int = 0) -> UInt64 {
+        SeededRandom(seed: seed).derived("lora-dropout step \(step) micro \(micro)").seed
     }
 
     /// Mean loss over `batches` (weighted by their targets) without touching gradients.

@@ -57,15 +57,18 @@ struct TrainTests {
         #expect(r["trainable"]?.intValue == block + 2 * c)
     }
 
-    @Test("a paused run resumed gives the same weights and metrics as an uninterrupted one", arguments: ["lora", "adapter"])
-    func resumeEqualsUninterrupted(method: String) async throws {
+    @Test("a paused run resumed gives the same weights and metrics as an uninterrupted one",
+          arguments: ["lora", "adapter", "lora --dropout 0.3"])
+    func resumeEqualsUninterrupted(variant: String) async throws {
+        let words = variant.split(separator: " ").map(String.init)
+        let method = words[0], settings = Array(words.dropFirst())
         let dir = try temporaryFolder("resume-\(method)")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try writeSplit(dir)
         let ctx = TestContext(directory: dir)
         try await tinyModel(ctx)
-        try await ctx.run(shortRun(method, steps: 10, extra: ["--out", "whole", "--lr", "1e-2"]))
-        let paused = try await ctx.run(shortRun(method, steps: 10, extra: ["--out", "parts", "--lr", "1e-2", "--stop-at", "6"]))
+        try await ctx.run(shortRun(method, steps: 10, extra: ["--out", "whole", "--lr", "1e-2"] + settings))
+        let paused = try await ctx.run(shortRun(method, steps: 10, extra: ["--out", "parts", "--lr", "1e-2", "--stop-at", "6"] + settings))
         #expect(paused["status"]?.stringValue == "paused")
         #expect(paused["steps"]?.intValue == 6)
         let resumed = try await ctx.run(["train", "resume", "parts"])
@@ -79,6 +82,32 @@ struct TrainTests {
         let w = try #require(ctx.model("whole")).model, p = try #require(ctx.model("parts")).model
         for (x, y) in zip(w.trainableParameters, p.trainableParameters) { #expect(x.values.map { $0 } == y.values.map { $0 }, "\(x.name)") }
         await expectDiagnostic("train.finished") { try await ctx.run(["train", "resume", "parts"]) }
+    }
+
+    @Test("LoRA dropout changes the training steps, not the evaluations, and is recorded as PEFT's lora_dropout")
+    func loraDropout() async throws {
+        let dir = try temporaryFolder("lora-dropout")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeSplit(dir)
+        let ctx = TestContext(directory: dir)
+        try await tinyModel(ctx)
+        let plain = try await ctx.run(shortRun("lora", steps: 4, extra: ["--out", "plain", "--lr", "1e-2"]))
+        let dropped = try await ctx.run(shortRun("lora", steps: 4, extra: ["--out", "dropped", "--lr", "1e-2", "--dropout", "0.5"]))
+        let again = try await ctx.run(shortRun("lora", steps: 4, extra: ["--out", "again", "--lr", "1e-2", "--dropout", "0.5"]))
+        // B starts at zero, so before any step the branch adds nothing with or without dropout;
+        // evaluations see no dropout at all.
+        #expect(plain["initial_valid_loss"] == dropped["initial_valid_loss"])
+        #expect(plain["final_train_loss"] != dropped["final_train_loss"])
+        #expect(dropped["final_train_loss"] == again["final_train_loss"])
+        let metrics = { (run: String) in try String(contentsOfFile: dir + "/" + run + "/metrics.csv", encoding: .utf8) }
+        #expect(try metrics("dropped") == metrics("again"))
+        #expect(try metrics("dropped") != metrics("plain"))
+        let config = try #require(JSON.decode(String(contentsOfFile: dir + "/dropped/final/adapter_config.json", encoding: .utf8)).recordValue)
+        #expect(config["lora_dropout"]?.numberValue == 0.5)
+        let plainConfig = try #require(JSON.decode(String(contentsOfFile: dir + "/plain/final/adapter_config.json", encoding: .utf8)).recordValue)
+        #expect(plainConfig["lora_dropout"]?.numberValue == 0)
+        let runConfig = try #require(JSON.decode(String(contentsOfFile: dir + "/dropped/config.json", encoding: .utf8)).recordValue)
+        #expect(runConfig["options"]?.recordValue?["dropout"]?.numberValue == 0.5)
     }
 
     @Test("resuming on a different base model is refused")
@@ -105,7 +134,8 @@ struct TrainTests {
         await expectDiagnostic("usage.bad-argument") { try await ctx.run(shortRun("lora", extra: ["--virtual-tokens", "4"])) }
         await expectDiagnostic("train.bad-option") { try await ctx.run(shortRun("lora", extra: ["--rank", "64"])) }
         await expectDiagnostic("train.bad-option") { try await ctx.run(shortRun("lora", extra: ["--targets", "q_proj"])) }
-        await expectDiagnostic("train.unsupported-option") { try await ctx.run(shortRun("lora", extra: ["--dropout", "0.1"])) }
+        await expectDiagnostic("train.bad-option") { try await ctx.run(shortRun("lora", extra: ["--dropout", "1"])) }
+        await expectDiagnostic("train.bad-option") { try await ctx.run(shortRun("lora", extra: ["--dropout", "-0.1"])) }
         await expectDiagnostic("train.bad-option") { try await ctx.run(shortRun("partial", extra: ["--train-layers", "9"])) }
         let noAnswers = #"{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello", "weight": 0}]}"#
         try (noAnswers + "\n").write(toFile: dir + "/silent.jsonl", atomically: true, encoding: .utf8)

@@ -37,7 +37,7 @@ enum Method: String, CaseIterable, Sendable {
         case .partial: "Frozen blocks get no gradient and the backward pass stops below the lowest trained block, so steps are faster as well as lighter. --train-layers N trains the top N blocks (and the final layer norm); --freeze N freezes the bottom N. The trained tensors are saved in an ftsh weights folder (HF key names)."
         case .prompt: "The virtual tokens are prepended to every sequence (PEFT's prompt tuning). --init random draws them from N(0,1) as PEFT does by default, vocab copies random token embeddings, text (with --init-text) the embeddings of a text's tokens. Saved as a PEFT adapter folder."
         case .adapter: "Houlsby placement: one adapter after attention and one after the MLP of every block (--placement pfeiffer keeps only the MLP one). Each maps C → bottleneck → C with its up-projection starting at zero, so training starts from the unchanged model. Saved in an ftsh weights folder; adapters cannot be merged into the weights."
-        case .lora: "PEFT's LoRA: A starts Kaiming-uniform and B at zero, and the update is scaled by alpha/rank (alpha/√rank with --rslora). --targets picks the products (c_attn, attn.c_proj, c_fc, mlp.c_proj; c_proj means both projections). Saved as a PEFT adapter folder; 'model merge RUN' folds it into the weights."
+        case .lora: "PEFT's LoRA: A starts Kaiming-uniform and B at zero, and the update is scaled by alpha/rank (alpha/√rank with --rslora). --targets picks the products (c_attn, attn.c_proj, c_fc, mlp.c_proj; c_proj means both projections). --dropout P zeroes each input of the low-rank branch with probability P in training steps and scales the rest by 1/(1−P); evaluation and generation see the whole input. The masks follow from --seed and the step, so a resumed run draws the same ones. Saved as a PEFT adapter folder; 'model merge RUN' folds it into the weights."
         }
     }
 
@@ -56,7 +56,7 @@ enum Method: String, CaseIterable, Sendable {
                                  type: .choice(["houlsby", "pfeiffer"]), default: .string("houlsby"))]
         case .lora: [FlagSpec("rank", "Rank r of the update.", type: .int, default: .int(8)),
                      FlagSpec("alpha", "Scale numerator (update × alpha/r).", type: .number, default: .number(8)),
-                     FlagSpec("dropout", "Dropout on the LoRA input (0 only).", type: .number, default: .number(0)),
+                     FlagSpec("dropout", "Dropout probability on the LoRA branch's input while training (PEFT's lora_dropout).", type: .number, default: .number(0)),
                      FlagSpec("targets", "Comma-separated products: c_attn, attn.c_proj, c_fc, mlp.c_proj, c_proj, all.", type: .string,
                               default: .string("c_attn")),
                      FlagSpec("rslora", "Scale by alpha/√r (rank-stabilised LoRA).")]
@@ -119,8 +119,8 @@ enum Method: String, CaseIterable, Sendable {
             let alpha = inv.number("alpha") ?? 8
             guard alpha > 0 && alpha.isFinite else { throw inv.error("--alpha must be positive", id: "train.bad-option", at: "alpha") }
             let dropout = inv.number("dropout") ?? 0
-            guard dropout == 0 else {
-                throw inv.error("LoRA dropout is not implemented; only --dropout 0 is accepted", id: "train.unsupported-option", at: "dropout")
+            guard dropout >= 0 && dropout < 1 else {
+                throw inv.error("--dropout must be at least 0 and below 1", id: "train.bad-option", at: "dropout")
             }
             let known = ["c_attn", "attn.c_proj", "c_fc", "mlp.c_fc", "mlp.c_proj", "c_proj", "attn.c_attn"]
             var targets: [String] = []
@@ -142,7 +142,7 @@ enum Method: String, CaseIterable, Sendable {
                     throw inv.error("rank \(rank) is larger than \(path.dropFirst(4))'s smaller side (\(side))", id: "train.bad-option", at: "rank")
                 }
             }
-            return ["rank": .int(rank), "alpha": .number(alpha), "dropout": .number(0),
+            return ["rank": .int(rank), "alpha": .number(alpha), "dropout": .number(dropout),
                     "targets": .list(targets.map { .string($0) }), "rslora": .bool(inv.flag("rslora"))]
         }
     }
@@ -182,6 +182,7 @@ enum Method: String, CaseIterable, Sendable {
             let targets = (options["targets"]?.listValue ?? []).compactMap(\.stringValue)
             try model.addLoRA(targets: targets, rank: options["rank"]?.intValue ?? 8,
                               alpha: Float(options["alpha"]?.numberValue ?? 8), rsLoRA: options["rslora"]?.boolValue ?? false,
+                              dropout: Float(options["dropout"]?.numberValue ?? 0),
                               seed: root.derived("lora-init").seed)
         }
     }

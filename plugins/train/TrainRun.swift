@@ -21,6 +21,8 @@ final class TrainRun {
     let totalSteps: Int
     let evalEvery: Int
     let patience: Int?
+    /// The run's seed; with the step it fixes each step's LoRA dropout masks.
+    let seed: UInt64
     let acts: Activations
     var state = RunState()
     var metrics: [MetricRow] = []
@@ -38,7 +40,7 @@ final class TrainRun {
         self.m = m
         let batch = config["batch"]?.intValue ?? 8, length = config["length"]?.intValue ?? 64
         let pad = m.endOfText ?? 0
-        let seed = UInt64(config["seed"]?.numberValue ?? 0)
+        seed = UInt64(config["seed"]?.numberValue ?? 0)
         plan = BatchPlan(examples: train, batchSize: batch, length: length, pad: pad, seed: seed)
         self.valid = BatchPlan.evaluationBatches(valid, batchSize: batch, length: length, pad: pad)
         totalSteps = config["total_steps"]?.intValue ?? 1
@@ -75,7 +77,7 @@ final class TrainRun {
         let start = DispatchTime.now().uptimeNanoseconds
         let batch = plan.batch(step: state.step)
         let model = m.model
-        let loss = try model.forward(batch, acts)
+        let loss = try model.forward(batch, acts, dropoutSeed: Trainer.dropoutSeed(seed, step: state.step))
         let (correct, total) = accuracy(batch)
         model.backward(acts)
         let params = model.trainableParameters
