@@ -5,6 +5,7 @@ Run:  FTSH_BIN=.build/debug/ftsh python3 Tests/pty/test_repl.py -v
 Needs pexpect (`pip install pexpect`). Each test runs ftsh with a fresh HOME and XDG
 directories, so the user's ~/.editrc, rc file and history never leak in.
 """
+import json
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ try:
 except ImportError:
     sys.exit("test_repl.py needs pexpect: pip install pexpect")
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROMPT = "ft> "
 TIMEOUT = 15
 UP = "\x1b[A"
@@ -162,6 +164,47 @@ class ReplTest(unittest.TestCase):
         s.child.send(CTRL_C)
         s.child.expect("interrupted")
         s.prompt()
+        s.run("echo still-here", "still-here")
+
+    def test_ctrl_c_stops_training_after_the_step_and_resume_finishes_it(self):
+        s = self.start()
+        data = os.path.join(REPO, "share", "data", "qa-en.jsonl")
+        s.run(f"data load {data} as qa", "dataset qa: 60 chat examples from " + data)
+        s.child.sendline("data split qa --valid 0.2")
+        s.prompt()
+        s.child.sendline("model new --layers 2 --heads 2 --dims 32 --context 320 --seed 3 as g")
+        s.prompt()
+        # Far more steps than the test waits for, so the run is still going when Ctrl-C comes.
+        total = 2000
+        s.child.sendline(f"train lora --model g --data qa_train --valid qa_valid --epochs {total} --max-steps {total} "
+                         "--eval-every 20 --batch 4 --max-length 160 --seed 5 --out run1")
+        s.child.expect(rf"step 40/{total}  train loss [0-9.]+  valid loss [0-9.]+ .*\(best\)", timeout=120)
+        s.child.send(CTRL_C)
+        s.child.expect(rf"lora run run1: interrupted after (\d+)/{total} steps")
+        stopped = int(s.child.match.group(1))
+        self.assertGreaterEqual(stopped, 40)
+        self.assertLess(stopped, total)
+        s.child.expect(r"best [0-9.]+ at step (\d+)")
+        best = int(s.child.match.group(1))
+        s.child.expect_exact("'train resume run1' continues")
+        s.child.expect_exact(f"interrupted: training stopped after step {stopped} of {total}")
+        s.prompt()
+        # The run folder holds the best weights and a checkpoint at the step where it stopped.
+        run = os.path.join(self.work, "run1")
+        with open(os.path.join(run, "checkpoint", "state.json"), encoding="utf-8") as f:
+            state = json.load(f)
+        self.assertEqual((state["status"], state["step"], state["best_step"]), ("interrupted", stopped, best))
+        self.assertTrue(os.path.isfile(os.path.join(run, "best", "adapter_model.safetensors")))
+        self.assertEqual(os.path.isfile(os.path.join(run, "checkpoint", "best.safetensors")), best != stopped)
+        with open(os.path.join(run, "metrics.csv"), encoding="utf-8") as f:
+            self.assertEqual(f.read().splitlines()[-1].split(",")[0], str(stopped))
+        s.child.sendline("train resume run1")
+        s.child.expect_exact(f"resuming run1 (lora) at step {stopped}/{total}")
+        s.child.expect_exact(f"lora run run1: completed after {total}/{total} steps", timeout=300)
+        s.prompt()
+        with open(os.path.join(run, "checkpoint", "state.json"), encoding="utf-8") as f:
+            state = json.load(f)
+        self.assertEqual((state["status"], state["step"]), ("completed", total))
         s.run("echo still-here", "still-here")
 
     def test_continuation_prompt(self):

@@ -44,7 +44,8 @@ public enum TrainPlugin {
         summary["model"] = ModelArguments.put(m, name: name, ctx)
         if run.state.status == "interrupted" {
             ctx.print(TrainRender.finished(.record(summary), RenderOptions(color: false, width: 100)))
-            throw Interrupted("training stopped after step \(run.state.step); 'train resume \(run.display)' continues")
+            // The summary just printed already says how to continue.
+            throw Interrupted("training stopped after step \(run.state.step) of \(run.totalSteps)")
         }
         return .record(summary)
     }
