@@ -54,7 +54,8 @@ let package = Package(
         .target(name: "TrainPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEngine", "FTData", "FTTokenizer", "FTEval", "ModelPlugin"],
                 path: "plugins/train"),
         .target(name: "OpenAIPlugin", dependencies: ["FTCore", "FTPluginKit", "FTOpenAI", "FTData"], path: "plugins/openai"),
-        .target(name: "EvalPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEval", "FTData", "FTEngine", "FTTokenizer", "FTOpenAI"],
+        .target(name: "EvalPlugin", dependencies: ["FTCore", "FTPluginKit", "FTEval", "FTData", "FTEngine", "FTTokenizer", "FTOpenAI",
+                                                  "OpenAIPlugin"],
                 path: "plugins/eval"),
 
         // `ftsh serve`: the OpenAI fine-tuning API on localhost, backed by the local engine.

@@ -162,7 +162,7 @@ func page(_ items: [String], more: Bool) -> HTTPResponse {
     }
 
     /// A model object as the model plugin keeps it: what matters here is its run folder.
-    final class TrainedModel { var source = "runs/lora-1"; var runFolder: String?; init(_ f: String?) { runFolder = f } }
+    final class TrainedModel: RunFolderHolder { var source = "runs/lora-1"; var runFolder: String?; init(_ f: String?) { runFolder = f } }
 
     @Test func jobsAreTakenByIdOrRecord() throws {
         let ctx = TestContext()

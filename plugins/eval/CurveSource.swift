@@ -84,13 +84,16 @@ extension EvalPlugin {
         }
     }
 
-    /// The run folder a workspace model was trained in. The model plugin builds on this one
-    /// (it registers its models as prediction sources here), so its model type cannot be
-    /// named from this side; the folder is read from the object's `runFolder` property.
+    /// The run folder a workspace model was trained in, if it says (models of the model
+    /// plugin do, through `RunFolderHolder`).
     static func runFolder(of object: Any) -> String? {
-        for child in Mirror(reflecting: object).children where child.label == "runFolder" {
-            if let folder = child.value as? String { return folder }
-        }
-        return nil
+        (object as? RunFolderHolder)?.runFolder
     }
+}
+
+/// A workspace object that may come from a training run. The model plugin builds on this
+/// one, so its model type cannot be named here; it declares the conformance instead.
+public protocol RunFolderHolder {
+    /// The run folder whose `metrics.csv` holds the training log, if there is one.
+    var runFolder: String? { get }
 }

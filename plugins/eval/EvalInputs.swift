@@ -3,6 +3,7 @@ import FTData
 import FTEval
 import FTOpenAI
 import FTPluginKit
+import OpenAIPlugin
 import Foundation
 
 /// The outcome of `eval run`, kept in the workspace (kind `evaluation`) so `eval compare` and
@@ -161,13 +162,9 @@ enum EvalInputs {
         return HostedModel(model: model, completer: OpenAIChatCompleter(client: client), cacheFolder: folder)
     }
 
-    /// A client for the server the session talks to, found as the job commands find it:
-    /// OPENAI_BASE_URL and OPENAI_API_KEY (or Azure's variables), `set openai_base_url = URL`
-    /// taking precedence, and no key needed for a server on this machine (`serve start`).
-    static func openAIClient(_ ctx: CommandContext) throws(Diagnostic) -> OpenAIClient {
-        let env = OpenAIConfiguration.sessionEnvironment(ctx.environment, baseURL: ctx.variable("openai_base_url")?.stringValue)
-        let config = try OpenAIConfiguration.fromEnvironment(env)
-        return OpenAIClient(configuration: config, random: ctx.makeRandom().derived("openai"))
+    /// The client the job commands use (their settings, cassette and session).
+    static func openAIClient(_ ctx: CommandContext) throws -> OpenAIClient {
+        try OpenAISession.client(ctx)
     }
 
     /// An `eval run` result: its workspace name or handle, or the record `eval run` returned.

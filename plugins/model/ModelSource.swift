@@ -53,3 +53,6 @@ struct ModelSource: PredictionSource {
         return out
     }
 }
+
+/// `eval curve MODEL` reads the training log of the run a model came from.
+extension LocalGPT: RunFolderHolder {}

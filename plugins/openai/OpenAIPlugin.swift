@@ -1,3 +1,4 @@
+import FTOpenAI
 import FTPluginKit
 
 /// The job API plugin: files, fine-tuning jobs, events, checkpoints, models and chat on
@@ -12,5 +13,14 @@ public enum OpenAIPlugin {
         Plugin(name: "openai",
                summary: "Hosted fine-tuning: upload files, run and watch jobs, use the models (OpenAI-compatible servers).",
                commands: FileCommands.all + JobCommands.all + JobWatch.all + OpenAICommands.all)
+    }
+}
+
+/// The session's client for other plugins (`eval run` on a hosted model, `eval curve` on a
+/// job): the configuration, cassette and session id the job commands use, so whatever they
+/// created is found, and recorded or replayed, alike.
+public enum OpenAISession {
+    public static func client(_ ctx: CommandContext) throws -> OpenAIClient {
+        try ClientFactory.client(ctx)
     }
 }

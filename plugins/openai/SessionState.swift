@@ -62,7 +62,7 @@ enum ClientFactory {
         }
     }
 
-    static func client(_ ctx: CommandContext, inv: Invocation) throws -> OpenAIClient {
+    static func client(_ ctx: CommandContext, inv: Invocation? = nil) throws -> OpenAIClient {
         let state = OpenAISessionState.of(ctx)
         let env = environment(ctx)
         try openDefaultCassette(ctx)
