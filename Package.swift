@@ -92,6 +92,7 @@ let package = Package(
 
         // Tests mirror modules.
         .testTarget(name: "FTCoreTests", dependencies: ["FTCore"]),
+        .testTarget(name: "LearnPluginTests", dependencies: ["LearnPlugin", "FTCore", "FTPluginKit"]),
         .testTarget(name: "FTShellTests", dependencies: ["FTShell", "FTCore", "FTPluginKit"]),
         .testTarget(name: "FTShellAppTests", dependencies: ["FTShellApp", "FTShell", "FTCore"]),
         .testTarget(name: "FTLineEditorTests", dependencies: ["FTLineEditor"]),

@@ -29,14 +29,16 @@ public enum LearnPlugin {
 
     static func run(_ inv: Invocation, _ ctx: CommandContext) async throws -> Value {
         let lang = language(inv, ctx)
-        let lessons = try LessonCatalog.lessons(language: lang, environment: ctx.environment)
+        let lessons = try LessonCatalog.lessons(language: lang, environment: ctx.environment) { problem in
+            ctx.report(Diagnostic(.warning, problem.message + " (lesson left out)", id: problem.id, at: problem.location))
+        }
         var progress = Progress.load(ctx)
         if inv.flag("reset") { progress = Progress(); try progress.save(ctx) }
         guard let which = inv.string("which") else {
             return .list(lessons.map { l in
                 .record(["lesson": .int(l.number), "title": .string(l.title),
                          "status": .string(progress.done.contains(l.number) ? "done" : progress.current == l.number ? "started" : ""),
-                         "summary": .string(l.summary)])
+                         "summary": .string(l.summary), "language": .string(l.language)])
             })
         }
         let number: Int
@@ -90,10 +92,16 @@ public enum LearnPlugin {
 
     static func renderList(_ v: Value, _ options: RenderOptions) -> String {
         guard let rows = v.listValue else { return v.text }
-        let table = Table(headers: ["#", "lesson", "status"], rows: rows.map { r in
-            [r["lesson"]?.text ?? "", r["title"]?.text ?? "", r["status"]?.text ?? ""]
+        // The list speaks the language the lessons were chosen in (a lesson not yet translated
+        // is shown in English, but the list around it is not).
+        let ko = rows.contains { $0["language"]?.stringValue == "ko" }
+        let status = ko ? ["done": "완료", "started": "진행 중"] : [:]
+        let table = Table(headers: ko ? ["#", "레슨", "상태"] : ["#", "lesson", "status"], rows: rows.map { r in
+            let s = r["status"]?.text ?? ""
+            return [r["lesson"]?.text ?? "", r["title"]?.text ?? "", status[s] ?? s]
         }, rightAligned: [0])
-        return table.render() + "\n\n'learn N' runs lesson N; 'learn next' continues where you left off."
+        return table.render() + (ko ? "\n\n'learn N'은 레슨 N을 실행하고, 'learn next'는 하던 곳에서 이어 갑니다."
+                                    : "\n\n'learn N' runs lesson N; 'learn next' continues where you left off.")
     }
 
     /// Which lessons are done, kept in the XDG state folder.

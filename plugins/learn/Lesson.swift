@@ -49,7 +49,13 @@ struct Lesson: Sendable {
         var steps: [Step] = []
         var previousEnd = 0
         for item in parsed {
-            // Narration: the comment block between the previous command's expectations and this one.
+            // A second statement on the same line belongs to the step of the first.
+            if steps.last?.line == item.first || item.first - 1 < previousEnd {
+                previousEnd = max(previousEnd, item.last)
+                continue
+            }
+            // Narration: every comment paragraph between the previous command's expectations
+            // and this one, paragraphs kept apart by an empty line.
             var narration: [String] = []
             for k in previousEnd..<(item.first - 1) {
                 let l = lines[k]
@@ -57,12 +63,12 @@ struct Lesson: Sendable {
                 if l.hasPrefix("# lesson:") || l.hasPrefix("# title:") || l.hasPrefix("# summary:") { continue }
                 if l.hasPrefix("#") {
                     narration.append(String(l.dropFirst(l.hasPrefix("# ") ? 2 : 1)))
-                } else if l.trimmingCharacters(in: .whitespaces).isEmpty {
-                    narration.removeAll() // a blank line ends a block: only the block touching the command narrates it
+                } else if l.trimmingCharacters(in: .whitespaces).isEmpty, let last = narration.last, !last.isEmpty {
+                    narration.append("")
                 }
             }
+            while narration.last == "" { narration.removeLast() }
             let command = lines[(item.first - 1)..<item.last].joined(separator: "\n")
-            if steps.last?.line == item.first { previousEnd = item.last; continue }
             steps.append(Step(narration: narration, command: command, line: item.first))
             previousEnd = item.last
         }
@@ -88,14 +94,21 @@ enum LessonCatalog {
     }
 
     /// The lessons in one language (falling back to English for a lesson not yet translated).
-    static func lessons(language: String, environment: [String: String]) throws(Diagnostic) -> [Lesson] {
+    /// A lesson file that cannot be read is left out and reported through `problem`, so one
+    /// broken file does not hide the others.
+    static func lessons(language: String, environment: [String: String],
+                        problem: (Diagnostic) -> Void = { _ in }) throws(Diagnostic) -> [Lesson] {
         guard let dir = directories(environment: environment).first else {
             throw .error("no lessons found; set FTSH_SHARE_DIR to ftsh's share folder", id: "learn.not-found")
         }
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".ftsh") }.sorted()
         var byNumber: [Int: Lesson] = [:]
         for f in files {
-            let lesson = try Lesson.load(dir + "/" + f)
+            let lesson: Lesson
+            do { lesson = try Lesson.load(dir + "/" + f) } catch {
+                problem(error)
+                continue
+            }
             if lesson.language == language || byNumber[lesson.number] == nil { byNumber[lesson.number] = lesson }
         }
         return byNumber.keys.sorted().map { byNumber[$0]! }
