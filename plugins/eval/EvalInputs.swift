@@ -101,7 +101,7 @@ enum EvalInputs {
     }
 
     /// Resolves MODEL / A / B: an `eval run` result, a workspace object whose kind can generate,
-    /// a predictions file, an HF model folder, or else a hosted model id.
+    /// a predictions file, `tiny` or a model folder, or else a hosted model id.
     static func side(_ v: Value, flag: String, hasData: Bool, inv: Invocation, ctx: CommandContext) throws -> Side {
         if let run = evaluation(v, ctx) {
             return .scored(name: run.model, examples: zip(run.predictions, run.references).map { FTEval.Example(prediction: $0, reference: $1) },
@@ -120,7 +120,15 @@ enum EvalInputs {
         let shown = v.text
         let path = ctx.resolve(shown)
         var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+        // The bundled model and model, adapter or run folders, as `model load` reads them.
+        if shown == "tiny" || (exists && isDir.boolValue) {
+            if let source = try located(inv, flag, { () throws(Diagnostic) in try PredictionSources.load(shown, ctx) }) {
+                guard hasData else { throw needsData(shown, flag: flag, inv: inv) }
+                return .source(source)
+            }
+        }
+        if exists {
             if isDir.boolValue {
                 guard FileManager.default.fileExists(atPath: path + "/config.json") else {
                     throw inv.error("\(shown) is a folder without config.json, so not a model folder", id: "eval.not-a-model", at: flag)

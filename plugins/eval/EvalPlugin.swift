@@ -43,8 +43,8 @@ public enum EvalPlugin {
     // MARK: run
 
     static let run = CommandSpec(["eval", "run"], summary: "Run a model on a dataset's prompts and score its answers.",
-        discussion: "The prompt of a chat example is every message before the last assistant message, and that message is the reference; prompt/completion data uses its prompt and completion. MODEL is an HF model folder (config.json, model.safetensors and tokenizer files, run on this machine), a JSONL file of recorded answers (`prompt` and `prediction` per line), a model object from the workspace, or a hosted model id (chat completions at OPENAI_BASE_URL, --concurrency requests at a time; answers are cached under ~/.cache/ftsh/eval/, so running it again sends nothing). The result is kept in the workspace for 'eval compare' and 'eval report'; --out also writes the predictions as JSONL.",
-        arguments: [ArgumentSpec("model", "Model folder, answers file, workspace model, or hosted model id.", type: .value,
+        discussion: "The prompt of a chat example is every message before the last assistant message, and that message is the reference; prompt/completion data uses its prompt and completion. MODEL is `tiny` (the bundled model), a model, adapter or run folder (run on this machine, as 'model load' reads it), a JSONL file of recorded answers (`prompt` and `prediction` per line), a model object from the workspace, or a hosted model id (chat completions at OPENAI_BASE_URL, --concurrency requests at a time; answers are cached under ~/.cache/ftsh/eval/, so running it again sends nothing). The result is kept in the workspace for 'eval compare' and 'eval report'; --out also writes the predictions as JSONL.",
+        arguments: [ArgumentSpec("model", "tiny, a model/adapter/run folder, an answers file, a workspace model, or a hosted model id.", type: .value,
                                  completion: .file(extensions: ["jsonl"])),
                     ArgumentSpec.resultName],
         flags: [FlagSpec("data", "Dataset (workspace name or file) to evaluate on.", type: .value,

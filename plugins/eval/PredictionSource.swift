@@ -38,6 +38,23 @@ public enum PredictionSources {
     }
 
     static func factory(for kind: String) -> Factory? { factories.withLock { $0[kind] } }
+
+    /// Loads a model named on the command line (`tiny`, or a model, adapter or run folder)
+    /// without loading it into the workspace first; nil when `shown` names none.
+    public typealias Loader = @Sendable (_ shown: String, _ ctx: CommandContext) throws(Diagnostic) -> (any PredictionSource)?
+
+    private static let loaders = Mutex<[Loader]>([])
+
+    public static func registerLoader(_ loader: @escaping Loader) {
+        loaders.withLock { $0.append(loader) }
+    }
+
+    static func load(_ shown: String, _ ctx: CommandContext) throws(Diagnostic) -> (any PredictionSource)? {
+        for loader in loaders.withLock({ $0 }) {
+            if let s = try loader(shown, ctx) { return s }
+        }
+        return nil
+    }
 }
 
 /// A JSONL file of answers recorded earlier (`{"prompt": …, "prediction": …}` per line), used

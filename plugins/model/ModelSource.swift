@@ -2,6 +2,7 @@ import EvalPlugin
 import FTCore
 import FTEngine
 import FTPluginKit
+import Foundation
 import Synchronization
 
 /// Lets `eval run MODEL --data D` and `eval compare A B --data D` use workspace models (loaded,
@@ -24,6 +25,12 @@ struct ModelSource: PredictionSource {
                 throw Diagnostic.error("'\(name)' is not a local model", id: "workspace.not-a-model")
             }
             return ModelSource(name: name, model: m)
+        }
+        PredictionSources.registerLoader { shown, ctx throws(Diagnostic) in
+            let path = ctx.resolve(shown), fm = FileManager.default
+            guard shown == "tiny" || ["config.json", "adapter_config.json", ModelFolders.ftshConfigFile]
+                .contains(where: { fm.fileExists(atPath: path + "/" + $0) }) else { return nil }
+            return ModelSource(name: shown, model: try ModelArguments.load(shown, base: nil, ctx))
         }
     }
 
