@@ -78,8 +78,8 @@ guard process.terminationStatus == 0, let peer = try? JSON.decode(String(decodin
     return (times.sorted()[times.count / 2], value)
 }
 func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(xs.count) }
-@MainActor func rougeL(_ stem: Bool) -> Double {
-    var s = RougeScorer(stemmer: stem)
+@MainActor func rougeL(_ stem: Bool, _ tokenizer: Rouge.Tokenizer = .rougeScore) -> Double {
+    var s = RougeScorer(tokenizer: tokenizer, stemmer: stem)
     return mean(examples.map { s.score($0.prediction, references: $0.references)[.rougeL]!.fmeasure })
 }
 let ours: [(String, (Double, Double))] = [
@@ -99,3 +99,8 @@ for (name, (t, v)) in ours {
           + String(format: " %6d %8.1f %10.1f %6.1fx   %-16.10g %-16.10g", pairCount, t * 1000, pt * 1000, pt / t, v, pv) + agree)
 }
 print("(rouge rows: all four ROUGE kinds per pair; scores shown are mean rougeL F)")
+// rouge-score has no Unicode tokenizer, so these have no peer; the Korean words count here.
+for (name, stem) in [("rouge_unicode", false), ("rouge_unicode_stem", true)] {
+    let (t, v) = time { rougeL(stem, .unicode) }
+    print(name.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: " %6d %8.1f   (ftsh only)   %.10g", pairCount, t * 1000, v))
+}

@@ -49,49 +49,23 @@ public enum Rouge {
     // MARK: tokenisation
 
     public static func tokenize(_ text: String, tokenizer: Tokenizer = .rougeScore, stemmer: Bool = false) -> [String] {
-        tokens(PythonText.scalars(text), tokenizer: tokenizer, stemmer: stemmer).map { PythonText.string($0) }
+        var vocabulary = RougeVocabulary(tokenizer: tokenizer, stemmer: stemmer)
+        var ids: [UInt32] = [], breaks: [Int32] = []
+        vocabulary.tokenize(text, ids: &ids, breaks: &breaks)
+        return ids.map { vocabulary.string($0) }
     }
 
-    static func tokens(_ text: [UInt32], tokenizer: Tokenizer, stemmer: Bool) -> [[UInt32]] {
-        switch tokenizer {
-        case .rougeScore:
-            let lowered = PythonText.lower(text)
-            var out: [[UInt32]] = []
-            var current: [UInt32] = []
-            func flush() {
-                guard !current.isEmpty else { return }
-                if stemmer && current.count > 3 {
-                    out.append(PorterStemmer.stem(current.map { UInt8($0) }).map { UInt32($0) })
-                } else {
-                    out.append(current)
-                }
-                current.removeAll(keepingCapacity: true)
-            }
-            for v in lowered {
-                if (v >= 0x61 && v <= 0x7A) || (v >= 0x30 && v <= 0x39) { current.append(v) } else { flush() }
-            }
-            flush()
-            return out
-        case .unicode:
-            let nfc = PythonText.string(text).precomposedStringWithCanonicalMapping
-            let lowered = PythonText.lower(PythonText.scalars(nfc))
-            var out: [[UInt32]] = []
-            var current: [UInt32] = []
-            func flush() {
-                guard !current.isEmpty else { return }
-                if stemmer && current.count > 3 && current.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) {
-                    out.append(PorterStemmer.stem(current.map { UInt8($0) }).map { UInt32($0) })
-                } else {
-                    out.append(current)
-                }
-                current.removeAll(keepingCapacity: true)
-            }
-            for v in lowered {
-                if isUnicodeTokenScalar(v) { current.append(v) } else { flush() }
-            }
-            flush()
-            return out
-        }
+    /// True for code points NFC leaves unchanged whatever surrounds them: canonical combining
+    /// class 0, already their own NFC, never the second half of a composition. A text of
+    /// only these is already NFC. The ranges are those common in ftsh's evaluation data (Latin
+    /// and its extensions below the combining marks, general punctuation without the two spaces
+    /// that decompose, CJK punctuation, kana, CJK ideographs, Hangul syllables, fullwidth forms);
+    /// anything else goes through the full normalisation.
+    @inline(__always)
+    static func isNFCInert(_ v: UInt32) -> Bool {
+        v < 0x300 || (v >= 0xAC00 && v <= 0xD7A3) || (v >= 0x4E00 && v <= 0x9FFF) || (v >= 0x2002 && v <= 0x206F)
+            || (v >= 0x3000 && v <= 0x3029) || (v >= 0x3041 && v <= 0x3096) || (v >= 0x30A1 && v <= 0x30FA)
+            || (v >= 0xFF01 && v <= 0xFFEE)
     }
 
     @inline(__always)
@@ -106,133 +80,51 @@ public enum Rouge {
             return false
         }
     }
-
-    // MARK: scoring over token ids
-
-    static func ngramScore(_ ref: [UInt32], _ pred: [UInt32], n: Int) -> Score {
-        func grams(_ t: [UInt32]) -> [NGramKey: Int] {
-            var c: [NGramKey: Int] = [:]
-            if t.count >= n { for i in 0...(t.count - n) { c[NGramKey(t[i..<(i + n)]), default: 0] += 1 } }
-            return c
-        }
-        let r = grams(ref), p = grams(pred)
-        var overlap = 0
-        for (g, c) in r { if let pc = p[g] { overlap += min(c, pc) } }
-        let refCount = max(ref.count - n + 1, 0), predCount = max(pred.count - n + 1, 0)
-        return Score(precision: Double(overlap) / Double(max(predCount, 1)),
-                     recall: Double(overlap) / Double(max(refCount, 1)))
-    }
-
-    /// LCS length table, (|ref|+1) × (|can|+1), row-major.
-    static func lcsTable(_ ref: [UInt32], _ can: [UInt32]) -> [Int32] {
-        let cols = can.count + 1
-        var t = [Int32](repeating: 0, count: (ref.count + 1) * cols)
-        t.withUnsafeMutableBufferPointer { t in
-            for i in 1..<(ref.count + 1) {
-                let r = ref[i - 1]
-                for j in 1..<cols {
-                    t[i * cols + j] = r == can[j - 1] ? t[(i - 1) * cols + j - 1] + 1
-                        : max(t[(i - 1) * cols + j], t[i * cols + j - 1])
-                }
-            }
-        }
-        return t
-    }
-
-    static func lcsLength(_ a: [UInt32], _ b: [UInt32]) -> Int {
-        // Two rows suffice for the length.
-        var prev = [Int32](repeating: 0, count: b.count + 1), cur = prev
-        for x in a {
-            for j in 1...max(b.count, 1) where j <= b.count {
-                cur[j] = x == b[j - 1] ? prev[j - 1] + 1 : max(prev[j], cur[j - 1])
-            }
-            swap(&prev, &cur)
-        }
-        return Int(prev[b.count])
-    }
-
-    static func lcsScore(_ ref: [UInt32], _ pred: [UInt32]) -> Score {
-        if ref.isEmpty || pred.isEmpty { return .zero }
-        let l = Double(lcsLength(ref, pred))
-        return Score(precision: l / Double(pred.count), recall: l / Double(ref.count))
-    }
-
-    /// Indices into `ref` of one LCS, read back preferring to step up a row on ties.
-    static func lcsIndices(_ ref: [UInt32], _ can: [UInt32]) -> [Int] {
-        let t = lcsTable(ref, can)
-        let cols = can.count + 1
-        var i = ref.count, j = can.count
-        var out: [Int] = []
-        while i > 0 && j > 0 {
-            if ref[i - 1] == can[j - 1] { out.append(i - 1); i -= 1; j -= 1 }
-            else if t[i * cols + j - 1] > t[(i - 1) * cols + j] { j -= 1 }
-            else { i -= 1 }
-        }
-        return out
-    }
-
-    /// Summary-level LCS: per reference sentence the union of its LCS with each candidate
-    /// sentence, with hits limited by each token's count on both sides.
-    static func lsumScore(_ refSents: [[UInt32]], _ canSents: [[UInt32]]) -> Score {
-        if refSents.isEmpty || canSents.isEmpty { return .zero }
-        let m = refSents.reduce(0) { $0 + $1.count }, n = canSents.reduce(0) { $0 + $1.count }
-        if m == 0 || n == 0 { return .zero }
-        var refCounts: [UInt32: Int] = [:], canCounts: [UInt32: Int] = [:]
-        for s in refSents { for t in s { refCounts[t, default: 0] += 1 } }
-        for s in canSents { for t in s { canCounts[t, default: 0] += 1 } }
-        var hits = 0
-        for r in refSents {
-            var union = Set<Int>()
-            for c in canSents { union.formUnion(lcsIndices(r, c)) }
-            for i in union.sorted() {
-                let t = r[i]
-                if let c = canCounts[t], c > 0, let rc = refCounts[t], rc > 0 {
-                    hits += 1
-                    canCounts[t] = c - 1
-                    refCounts[t] = rc - 1
-                }
-            }
-        }
-        return Score(precision: Double(hits) / Double(n), recall: Double(hits) / Double(m))
-    }
 }
 
-/// Scores predictions against references, keeping token ids across calls.
+/// Scores predictions against references, keeping token ids (and stems) across calls, so a
+/// corpus tokenises each distinct word once and scores allocate almost nothing.
 public struct RougeScorer {
-    public let tokenizer: Rouge.Tokenizer
-    public let stemmer: Bool
-    private var interner = TokenInterner()
+    public var tokenizer: Rouge.Tokenizer { vocabulary.tokenizer }
+    public var stemmer: Bool { vocabulary.stemmer }
+    private var vocabulary: RougeVocabulary
+    private var overlap = RougeOverlap()
+    private var predIDs: [UInt32] = [], refIDs: [UInt32] = []
+    private var predBreaks: [Int32] = [], refBreaks: [Int32] = []
+    private var predLines: [Range<Int>] = [], refLines: [Range<Int>] = []
 
     public init(tokenizer: Rouge.Tokenizer = .rougeScore, stemmer: Bool = false) {
-        self.tokenizer = tokenizer
-        self.stemmer = stemmer
+        vocabulary = RougeVocabulary(tokenizer: tokenizer, stemmer: stemmer)
     }
 
-    mutating func ids(_ scalars: [UInt32]) -> [UInt32] {
-        Rouge.tokens(scalars, tokenizer: tokenizer, stemmer: stemmer).map { interner.id($0[...]) }
-    }
-
-    /// Sentences for ROUGE-Lsum: split on "\n" only, empty lines dropped.
-    mutating func sentenceIDs(_ scalars: [UInt32]) -> [[UInt32]] {
-        scalars.split(separator: 0x0A, omittingEmptySubsequences: true).map { ids(Array($0)) }
+    /// Lines for ROUGE-Lsum (rouge-score splits on "\n" only): the non-empty token ranges.
+    static func lines(_ breaks: [Int32], count: Int, into out: inout [Range<Int>]) {
+        out.removeAll(keepingCapacity: true)
+        var start = 0
+        for b in breaks {
+            if Int(b) > start { out.append(start..<Int(b)) }
+            start = Int(b)
+        }
+        if count > start { out.append(start..<count) }
     }
 
     public mutating func score(_ prediction: String, references: [String],
                                kinds: [Rouge.Kind] = Rouge.Kind.allCases) -> [Rouge.Kind: Rouge.Score] {
-        let p = PythonText.scalars(prediction)
-        let predIDs = ids(p)
-        let predSents = kinds.contains(.rougeLsum) ? sentenceIDs(p) : []
+        let summary = kinds.contains(.rougeLsum)
+        vocabulary.tokenize(prediction, ids: &predIDs, breaks: &predBreaks)
+        if summary { Self.lines(predBreaks, count: predIDs.count, into: &predLines) }
         var best: [Rouge.Kind: Rouge.Score] = [:]
         for reference in references {
-            let r = PythonText.scalars(reference)
-            let refIDs = ids(r)
+            vocabulary.tokenize(reference, ids: &refIDs, breaks: &refBreaks)
+            overlap.fit(maxID: vocabulary.interner.count)
+            if summary { Self.lines(refBreaks, count: refIDs.count, into: &refLines) }
             for kind in kinds {
                 let s: Rouge.Score
                 switch kind {
-                case .rouge1: s = Rouge.ngramScore(refIDs, predIDs, n: 1)
-                case .rouge2: s = Rouge.ngramScore(refIDs, predIDs, n: 2)
-                case .rougeL: s = Rouge.lcsScore(refIDs, predIDs)
-                case .rougeLsum: s = Rouge.lsumScore(sentenceIDs(r), predSents)
+                case .rouge1: s = overlap.unigrams(refIDs, predIDs)
+                case .rouge2: s = overlap.bigrams(refIDs, predIDs)
+                case .rougeL: s = overlap.lcs(refIDs, predIDs)
+                case .rougeLsum: s = overlap.summaryLCS(refIDs, refLines, predIDs, predLines)
                 }
                 if let b = best[kind], b.fmeasure >= s.fmeasure { continue }
                 best[kind] = s
