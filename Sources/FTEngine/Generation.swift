@@ -166,7 +166,9 @@ public final class Generator: @unchecked Sendable {
         while out.count < options.maxNewTokens {
             let next = Sampler.choose(logits: logits, options: options, rng: &rng)
             out.append(next)
-            if options.stopTokens.contains(next) || !onToken(next) { break }
+            // The callback sees a stop token too, so callers can tell an end-of-text from a limit.
+            let goOn = onToken(next)
+            if options.stopTokens.contains(next) || !goOn { break }
             if length >= capacity { break }
             logits = try feed([next])
         }

@@ -65,7 +65,7 @@ enum GenerateCommand {
         }
         ctx.progress(nil)
         if interrupted { stopReason = "interrupted" }
-        if produced.count == maxTokens && stopReason == "length" && generator.length >= generator.capacity { stopReason = "context" }
+        if stopReason == "length" && produced.count < maxTokens && generator.length >= generator.capacity { stopReason = "context" }
         var shown = produced
         if let last = shown.last, options.stopTokens.contains(last) { shown.removeLast() }
         var text = m.tokenizer.decode(shown)
