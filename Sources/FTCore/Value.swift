@@ -67,7 +67,9 @@ public enum Value: Sendable, Hashable {
     public static func format(_ n: Double) -> String {
         if n.isNaN { return "nan" }
         if n.isInfinite { return n < 0 ? "-inf" : "inf" }
-        if n.rounded() == n && abs(n) < 1e15 { return String(Int64(n)) }
+        // Every integer up to 2^53 is exact in a Double (run seeds use 52 bits), so it prints
+        // as the integer it is.
+        if n.rounded() == n && abs(n) <= 9_007_199_254_740_992 { return String(Int64(n)) }
         return "\(n)"
     }
 
