@@ -79,7 +79,9 @@ public enum TrainPlugin {
                 "run": .string(shownPath), "method": .string(info.method), "base": .string(info.config["base_source"]?.stringValue ?? info.base),
                 "status": .string(state?.status ?? "new"), "steps": .int(state?.step ?? 0),
                 "total": info.config["total_steps"] ?? .null,
+                "start_valid_loss": state?.initialValidLoss.map { .number(Double($0)) } ?? .null,
                 "best_valid_loss": state?.bestLoss.map { .number(Double($0)) } ?? .null,
+                "best_step": state?.bestStep.map { .int($0) } ?? .null,
             ]))
         }
         return .list(rows)

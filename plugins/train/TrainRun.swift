@@ -130,6 +130,12 @@ final class TrainRun {
             let (l, a) = try evaluate(valid)
             state.initialValidLoss = l
             state.initialValidAccuracy = a
+            // The start is a candidate too: a step is "best" only if it beats the untrained
+            // weights, and a run that never does keeps them (in memory until the end).
+            state.bestLoss = l
+            state.bestStep = 0
+            state.sinceBest = 0
+            bestValues = snapshot()
             ctx.print("step 0/\(totalSteps)  valid loss \(fmt(l))  valid accuracy \(pct(a))")
         }
         state.status = "running"
@@ -177,10 +183,18 @@ final class TrainRun {
             if stop { break }
         }
         ctx.progress(nil)
-        if state.status == "running" { state.status = "completed" }
+        // Early stopping that fires at the last step changed nothing: the run completed.
+        if state.status == "running" || (state.status == "early-stop" && state.step == totalSteps) { state.status = "completed" }
         try checkpoint()
         if state.step > 0 { try method.save(m, to: folder.path + "/final") }
         if let best = bestValues, state.bestStep != state.step { restore(best) }
+        if state.bestStep == 0, state.step > 0 {
+            // No step improved on the start: the best weights are the starting ones.
+            try method.save(m, to: folder.path + "/best")
+            ctx.report(Diagnostic(.warning, "no step improved on the starting validation loss \(fmt(state.initialValidLoss ?? 0)); "
+                                  + "the run's best weights are its starting weights", id: "train.no-improvement",
+                                  notes: ["try a smaller --lr, or check that the validation data resembles the training data"]))
+        }
         return summary(ctx)
     }
 
