@@ -28,15 +28,17 @@ enum FileCommands {
     }
 
     /// Checks (for fine-tuning files) and uploads; shared with `job create`.
-    static func uploadChecked(path: String, shownAs shown: String, purpose: String, model: String?, force: Bool,
-                              inv: Invocation, at argument: String, ctx: CommandContext) async throws -> OpenAIFile {
+    /// `checkName` is what to name in messages when the file stands for something else (a
+    /// dataset of the session written out for the upload).
+    static func uploadChecked(path: String, shownAs shown: String, checkName: String? = nil, purpose: String, model: String?,
+                              force: Bool, inv: Invocation, at argument: String, ctx: CommandContext) async throws -> OpenAIFile {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
             throw inv.error("no such file: \(shown)", id: "io.not-found", at: argument)
         }
         let client = try ClientFactory.client(ctx, inv: inv)
         if purpose == "fine-tune" {
-            try check(path: path, shownAs: shown, model: model, force: force, inv: inv, at: argument, ctx: ctx)
+            try check(path: path, shownAs: shown, checkName: checkName, model: model, force: force, inv: inv, at: argument, ctx: ctx)
         }
         return try await ClientFactory.call(inv, at: argument) { () async throws(OpenAIError) -> OpenAIFile in
             try await client.uploadFile(path: path, purpose: purpose, filename: URL(fileURLWithPath: shown).lastPathComponent)
@@ -45,8 +47,8 @@ enum FileCommands {
 
     /// `data check`'s rules over the file. Token limits are checked when the model's encoding
     /// is installed; without it the format rules still run.
-    static func check(path: String, shownAs shown: String, model: String?, force: Bool, inv: Invocation, at argument: String,
-                      ctx: CommandContext) throws {
+    static func check(path: String, shownAs shown: String, checkName: String? = nil, model: String?, force: Bool,
+                      inv: Invocation, at argument: String, ctx: CommandContext) throws {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
         if size > OpenAIClient.maxUploadBytes { return } // the client refuses it with the size in the message
         let prices = (try? PriceTable.standard(paths: Paths(environment: ctx.environment))) ?? .builtin
@@ -56,12 +58,15 @@ enum FileCommands {
         if report.errorCount > 0 {
             let first = report.firstError.map { DiagnosticPrinter.plain.format($0).replacingOccurrences(of: "error: ", with: "") } ?? ""
             if !force {
-                throw inv.error("\(shown) has \(report.errorCount) error(s), first: \(first); fix them (data check \(shown)) or add --force",
+                throw inv.error("\(checkName ?? shown) has \(report.errorCount) error(s), first: \(first); fix them (data check \(checkName ?? shown)) or add --force",
                                 id: "openai.data-errors", at: argument)
             }
             ctx.report(.warning("uploading \(shown) with \(report.errorCount) error(s) (--force)", id: "openai.data-errors"))
-        } else if report.warningCount > 0 {
-            ctx.report(.warning("\(shown): \(report.warningCount) warning(s); see 'data check \(shown)'", id: "openai.data-warnings"))
+        } else if let first = report.findings.first(where: { $0.severity == .warning }) {
+            // Say what the warning is: `data check` with its default model may not repeat it
+            // (an unknown model such as a local server's is only a warning here).
+            let more = report.warningCount > 1 ? " (and \(report.warningCount - 1) more; see 'data check \(checkName ?? shown)')" : ""
+            ctx.report(.warning("\(checkName ?? shown): \(first.message) (\(first.id))\(more)", id: "openai.data-warnings"))
         }
     }
 

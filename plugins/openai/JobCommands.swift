@@ -78,7 +78,8 @@ enum JobCommands {
             let path = dir + "/\(dataset.name).jsonl"
             defer { try? FileManager.default.removeItem(atPath: path) }
             try AtomicFile.write(dataset.jsonl(), to: path, overwrite: true)
-            let f = try await FileCommands.uploadChecked(path: path, shownAs: "\(dataset.name).jsonl", purpose: "fine-tune", model: model,
+            let f = try await FileCommands.uploadChecked(path: path, shownAs: "\(dataset.name).jsonl", checkName: dataset.name,
+                                                        purpose: "fine-tune", model: model,
                                                         force: inv.flag("force"), inv: inv, at: flag, ctx: ctx)
             ctx.print("uploaded dataset \(dataset.name) as \(f.id)")
             return f.id
