@@ -6,6 +6,7 @@ Needs pexpect (`pip install pexpect`). Each test runs ftsh with a fresh HOME and
 directories, so the user's ~/.editrc, rc file and history never leak in.
 """
 import json
+import time
 import os
 import re
 import shutil
@@ -206,6 +207,40 @@ class ReplTest(unittest.TestCase):
             state = json.load(f)
         self.assertEqual((state["status"], state["step"]), ("completed", total))
         s.run("echo still-here", "still-here")
+
+    def test_leaving_the_shell_stops_its_server_and_the_job_carries_on_next_time(self):
+        data = os.path.join(REPO, "share", "data", "qa-en.jsonl")
+        serve_dir = os.path.join(self.root, "serve")
+        s = self.start()
+        s.child.sendline(f"set srv = serve start --data-dir {serve_dir}")
+        s.prompt()
+        s.child.sendline("set openai_base_url = $srv.url")
+        s.prompt()
+        s.child.sendline(f"set j = job create --model tiny --training-file {data} --epochs 40")
+        s.prompt()
+        s.child.sendline("job watch $j.id --interval 0.2")
+        s.child.expect(r"step \d+/\d+", timeout=120)
+        # Ctrl-C leaves the watch, not the server: the job keeps training.
+        s.child.send(CTRL_C)
+        s.child.expect_exact("detached from")
+        s.prompt()
+        s.run("serve status", "running      true")
+        # Leaving stops the server at once; its job saves its state for the next start.
+        started = time.time()
+        s.child.sendcontrol("d")
+        s.child.expect(pexpect.EOF, timeout=60)
+        self.assertLess(time.time() - started, 20)
+        (job_id,) = os.listdir(os.path.join(serve_dir, "jobs"))
+        with open(os.path.join(serve_dir, "jobs", job_id, "job.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["status"], "running")
+        again = self.start()
+        again.child.sendline(f"set srv = serve start --data-dir {serve_dir}")
+        again.prompt()
+        again.child.sendline("set openai_base_url = $srv.url")
+        again.prompt()
+        again.child.sendline(f"job events {job_id} --limit 100")
+        again.child.expect(r"The server restarted; the job continues from step \d+ of \d+")
+        again.prompt()
 
     def test_continuation_prompt(self):
         s = self.start()
