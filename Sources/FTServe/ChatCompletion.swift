@@ -81,10 +81,10 @@ struct ChatChoice: Sendable {
 /// held back).
 enum ChatGeneration {
     static let defaultMaxTokens = 64
-    static let markers = ["\nuser:", "\nsystem:", "\nassistant:", "\ntool:", "\nfunction:"]
+    static let markers = ChatText.turnMarkers
 
     static func promptIDs(_ request: ChatRequest, model m: LocalGPT, maxTokens: Int) throws(APIError) -> [Int] {
-        var ids = m.tokenizer.encode(ChatLayout.prompt(request.messages))
+        var ids = m.tokenizer.encode(ChatText.prompt(request.messages))
         let room = m.config.contextLength - maxTokens - (m.model.prompt?.shape[0] ?? 0)
         guard room >= 1 else {
             throw .invalid("This model's context holds \(m.config.contextLength) tokens; max_completion_tokens \(maxTokens) leaves no room for the messages.",

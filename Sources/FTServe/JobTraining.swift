@@ -74,19 +74,8 @@ final class JobTraining {
 
     var pad: Int { m.endOfText ?? 0 }
 
-    /// The rows of 0-based `step`: that epoch's shuffle, wrapping at its end so every batch has
-    /// one shape.
-    func rows(step: Int) -> [TokenizedExample] {
-        let epoch = step / stepsPerEpoch, k = step % stepsPerEpoch
-        var order = Array(train.indices)
-        var rng = SeededRandom(seed: seed).derived("epoch-\(epoch)")
-        rng.shuffle(&order)
-        return (0..<batchSize).map { j in train[order[(k * batchSize + j) % order.count]] }
-    }
-
-    func batch(_ rows: [TokenizedExample]) -> Batch {
-        Batch.from(sequences: rows.map(\.ids), weights: rows.map(\.weights), length: length, pad: pad)
-    }
+    /// The batches: the same plan as `train` in the shell (a seeded shuffle per epoch).
+    var plan: BatchPlan { BatchPlan(examples: train, batchSize: batchSize, length: length, pad: pad, seed: seed) }
 
     /// Share of weighted targets whose most likely token (after the last forward pass) is right.
     func accuracy(_ batch: Batch) -> (Int, Int) {
@@ -109,8 +98,8 @@ final class JobTraining {
     }
 
     func trainStep() throws(Diagnostic) -> MetricRow {
-        let rows = rows(step: step)
-        let b = batch(rows)
+        let rows = plan.rows(step: step)
+        let b = Batch.from(sequences: rows.map(\.ids), weights: rows.map(\.weights), length: length, pad: pad)
         let loss = try m.model.forward(b, acts)
         let (c, t) = accuracy(b)
         m.model.backward(acts)
@@ -128,9 +117,7 @@ final class JobTraining {
     /// Mean loss and token accuracy over the validation examples.
     func evaluate() throws(Diagnostic) -> (Float, Float) {
         var loss = 0.0, weight = 0.0, correct = 0, total = 0
-        for start in stride(from: 0, to: valid.count, by: batchSize) {
-            let rows = (0..<batchSize).map { start + $0 < valid.count ? valid[start + $0] : TokenizedExample(ids: [], weights: []) }
-            let b = batch(rows)
+        for b in BatchPlan.evaluationBatches(valid, batchSize: batchSize, length: length, pad: pad) {
             let w = Double(b.weights.reduce(0, +))
             loss += Double(try m.model.forward(b, acts, keepLogits: true)) * w
             weight += w

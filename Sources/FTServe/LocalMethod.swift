@@ -56,59 +56,19 @@ enum LocalMethod: String, CaseIterable, Sendable {
     }
 }
 
-/// One example as token ids, each with the weight of learning to predict it.
-struct TokenizedExample: Sendable {
-    var ids: [Int]
-    var weights: [Float]
-}
-
-/// Conversations as plain text for a GPT without a chat template, laid out as the shell's
-/// `train` and `eval` commands lay them out (one `role: content` line per message, the answer
-/// after `assistant:`, end-of-text after the last answer), so a model trained here answers
-/// prompts written that way and the other way round. Only assistant text is learned; a
-/// message with `"weight": 0` is context.
+/// Examples and chat requests as values (decoded JSON) in `ChatText`'s layout, the one the
+/// shell's `train`, `generate` and `eval` use, so a model trained here answers prompts written
+/// that way and the other way round.
 enum ChatLayout {
     static func tokenize(_ example: Value, tokenizer: GPT2Tokenizer, endOfText: Int?) -> TokenizedExample {
-        var ids: [Int] = [], weights: [Float] = []
-        func add(_ text: String, _ w: Float) {
-            let t = tokenizer.encode(text)
-            ids += t
-            weights += Array(repeating: w, count: t.count)
-        }
-        func end(_ w: Float) { if let eos = endOfText { ids.append(eos); weights.append(w) } }
         if let messages = example["messages"]?.listValue {
-            let last = messages.lastIndex { $0["role"]?.stringValue == "assistant" }
-            for (i, msg) in messages.enumerated() {
-                let role = msg["role"]?.stringValue ?? "user"
-                let content = text(msg["content"])
-                if role == "assistant" {
-                    let w = Float(msg["weight"]?.numberValue ?? 1)
-                    add("assistant:", 0)
-                    if i == last { add(" " + content, w); end(w) } else { add(" " + content + "\n", w) }
-                } else if i < (last ?? -1) {
-                    add("\(role): \(content)\n", 0)
-                }
-            }
-        } else {
-            add(text(example["prompt"]), 0)
-            add(text(example["completion"]), 1)
-            end(1)
+            return ChatText.tokenize(messages.map { msg in
+                ChatText.Message(role: msg["role"]?.stringValue ?? "user", content: text(msg["content"]),
+                                 weight: Float(msg["weight"]?.numberValue ?? 1))
+            }, tokenizer: tokenizer, endOfText: endOfText)
         }
-        return TokenizedExample(ids: ids, weights: weights)
-    }
-
-    /// The prompt for a chat request: the conversation, then `assistant:` to continue.
-    static func prompt(_ messages: [(role: String, content: String)]) -> String {
-        messages.map { "\($0.role): \($0.content)\n" }.joined() + "assistant:"
-    }
-
-    /// The answer as generated, up to where the model starts another turn.
-    static func answer(_ generated: String) -> String {
-        var text = generated
-        for marker in ["\nuser:", "\nsystem:", "\nassistant:", "\ndeveloper:", "\ntool:"] {
-            if let r = text.range(of: marker) { text = String(text[..<r.lowerBound]) }
-        }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return ChatText.tokenize(prompt: text(example["prompt"]), completion: text(example["completion"]),
+                                 tokenizer: tokenizer, endOfText: endOfText)
     }
 
     /// A message's text: a string, or the text parts of a content array.

@@ -4,27 +4,19 @@ import FTPluginKit
 import FTTokenizer
 import Foundation
 
-/// How a conversation is laid out as plain text for a local GPT, which has no chat template of
-/// its own: one `role: content` line per message, then `assistant:` for the model to continue.
-/// Text prompts (prompt/completion data) are used as they are.
+/// Eval's prompts in `ChatText`'s layout (the one local models are trained with): a chat as
+/// `role: content` lines ending in `assistant:`; a text prompt as it is.
 public enum LocalPromptLayout {
     public static func render(_ prompt: Prompt) -> String {
         switch prompt {
         case .text(let s): return s
-        case .chat(let messages):
-            return messages.map { "\($0.role): \($0.content)\n" }.joined() + "assistant:"
+        case .chat(let messages): return ChatText.prompt(messages.map { ($0.role, $0.content) })
         }
     }
 
-    /// The answer as the model wrote it, up to where it starts a new turn of the conversation.
+    /// The answer as the model wrote it: for a chat, up to where it starts a new turn.
     public static func answer(_ generated: String, chat: Bool) -> String {
-        var text = generated
-        if chat {
-            for marker in ["\nuser:", "\nsystem:", "\nassistant:"] {
-                if let r = text.range(of: marker) { text = String(text[..<r.lowerBound]) }
-            }
-        }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        chat ? ChatText.answer(generated) : generated.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
