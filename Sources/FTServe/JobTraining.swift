@@ -77,22 +77,6 @@ final class JobTraining {
     /// The batches: the same plan as `train` in the shell (a seeded shuffle per epoch).
     var plan: BatchPlan { BatchPlan(examples: train, batchSize: batchSize, length: length, pad: pad, seed: seed) }
 
-    /// Share of weighted targets whose most likely token (after the last forward pass) is right.
-    func accuracy(_ batch: Batch) -> (Int, Int) {
-        let virtual = acts.positions - acts.length
-        var correct = 0, total = 0
-        for b in 0..<batch.size {
-            for t in 0..<batch.length where batch.weights[b * batch.length + t] != 0 {
-                let row = acts.logits(row: b, position: virtual + t)
-                var best = 0
-                for i in 1..<row.count where row[i] > row[best] { best = i }
-                if best == Int(batch.targets[b * batch.length + t]) { correct += 1 }
-                total += 1
-            }
-        }
-        return (correct, total)
-    }
-
     func rate(at step: Int) -> Float {
         learningRate * Float(totalSteps - step) / Float(max(1, totalSteps))
     }
@@ -101,7 +85,7 @@ final class JobTraining {
         let rows = plan.rows(step: step)
         let b = Batch.from(sequences: rows.map(\.ids), weights: rows.map(\.weights), length: length, pad: pad)
         let loss = try m.model.forward(b, acts)
-        let (c, t) = accuracy(b)
+        let (c, t) = acts.tokenAccuracy(b)
         m.model.backward(acts)
         let params = m.model.trainableParameters
         let norm = gradientNorm(params)
@@ -121,7 +105,7 @@ final class JobTraining {
             let w = Double(b.weights.reduce(0, +))
             loss += Double(try m.model.forward(b, acts, keepLogits: true)) * w
             weight += w
-            let (c, t) = accuracy(b)
+            let (c, t) = acts.tokenAccuracy(b)
             correct += c
             total += t
         }
@@ -154,24 +138,14 @@ final class JobTraining {
     /// Saves what a later run needs to carry on exactly: trained values, AdamW moments, the
     /// step, the metrics so far and the tokens counted.
     func saveState(to dir: String) throws(Diagnostic) {
-        let params = m.model.trainableParameters
-        func tensor(_ name: String, _ shape: [Int], _ p: UnsafeMutablePointer<Float>, _ n: Int) -> SafetensorsFile.Tensor {
-            .init(name: name, shape: shape, values: UnsafeBufferPointer(start: p, count: n))
-        }
-        let weights = SafetensorsFile.encode(params.map { tensor($0.name, $0.shape, $0.value, $0.count) })
-        var moments: [SafetensorsFile.Tensor] = []
-        for p in params {
-            let (mm, vv) = optimizer.momentBuffers(for: p)
-            moments.append(tensor(p.name + ".exp_avg", p.shape, mm, p.count))
-            moments.append(tensor(p.name + ".exp_avg_sq", p.shape, vv, p.count))
-        }
+        let (weights, moments) = TrainingCheckpoint.encode(m.model, optimizer)
         let state: Value = .record(["step": .int(step), "tokens": .int(tokens), "total_steps": .int(totalSteps)])
         let csv = ([MetricRow.header] + rows.map(\.csv)).joined(separator: "\n") + "\n"
         try HFCheckpoint.writeFolder(dir, files: [
             ("state.json", Data((JSON.encode(state, indent: 2) + "\n").utf8)),
             ("metrics.csv", Data(csv.utf8)),
             ("trainable.safetensors", weights),
-            ("optimizer.safetensors", SafetensorsFile.encode(moments)),
+            ("optimizer.safetensors", moments),
         ], overwrite: true)
     }
 
@@ -183,22 +157,11 @@ final class JobTraining {
             throw .error("the saved training state plans \(state["total_steps"]?.intValue ?? 0) steps, this job \(totalSteps)",
                          id: "serve.bad-state")
         }
-        let weights = try SafetensorsFile(path: dir + "/trainable.safetensors")
-        let moments = try SafetensorsFile(path: dir + "/optimizer.safetensors")
-        for p in m.model.trainableParameters {
-            for (file, name) in [(weights, p.name), (moments, p.name + ".exp_avg"), (moments, p.name + ".exp_avg_sq")] {
-                guard let e = file.entries[name], e.shape == p.shape else {
-                    throw .error("the saved training state lacks \(name)", id: "serve.bad-state")
-                }
-            }
-            try weights.read(p.name, into: p.value)
-            let (mm, vv) = optimizer.momentBuffers(for: p)
-            try moments.read(p.name + ".exp_avg", into: mm)
-            try moments.read(p.name + ".exp_avg_sq", into: vv)
-        }
         step = state["step"]?.intValue ?? 0
         tokens = state["tokens"]?.intValue ?? 0
-        optimizer.restore(step: step)
+        try TrainingCheckpoint.restore(m.model, optimizer, from: dir, step: step) { name, _ in
+            .error("the saved training state lacks \(name)", id: "serve.bad-state")
+        }
         let csv = (try? String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8)) ?? ""
         rows = csv.split(separator: "\n").dropFirst().compactMap(MetricRow.init(csv:))
         return true

@@ -78,25 +78,15 @@ struct RunFolder {
     /// Saves the resumable state: trainable values, AdamW moments, the run state and the best
     /// values when they differ from the current ones.
     func writeCheckpoint(model: GPTModel, optimizer: AdamW, state: RunState, best: [String: [Float]]?) throws(Diagnostic) {
-        let params = model.trainableParameters
-        func tensor(_ name: String, _ shape: [Int], _ p: UnsafeMutablePointer<Float>, _ n: Int) -> SafetensorsFile.Tensor {
-            .init(name: name, shape: shape, values: UnsafeBufferPointer(start: p, count: n))
-        }
-        let weights = SafetensorsFile.encode(params.map { tensor($0.name, $0.shape, $0.value, $0.count) })
-        var moments: [SafetensorsFile.Tensor] = []
-        for p in params {
-            let (m, v) = optimizer.momentBuffers(for: p)
-            moments.append(tensor(p.name + ".exp_avg", p.shape, m, p.count))
-            moments.append(tensor(p.name + ".exp_avg_sq", p.shape, v, p.count))
-        }
+        let (weights, moments) = TrainingCheckpoint.encode(model, optimizer)
         var files: [(String, Data)] = [
             ("state.json", Data((JSON.encode(.record(state.record), indent: 2) + "\n").utf8)),
             ("trainable.safetensors", weights),
-            ("optimizer.safetensors", SafetensorsFile.encode(moments)),
+            ("optimizer.safetensors", moments),
         ]
         if let best {
             var arrays: [(Parameter, [Float])] = []
-            for p in params { if let v = best[p.name] { arrays.append((p, v)) } }
+            for p in model.trainableParameters { if let v = best[p.name] { arrays.append((p, v)) } }
             let data = arrays.withUnsafeBufferTensors { SafetensorsFile.encode($0) }
             files.append(("best.safetensors", data))
         } else {
@@ -113,22 +103,11 @@ struct RunFolder {
             throw .error("\(display) has no checkpoint to resume from", id: "train.no-checkpoint")
         }
         let state = RunState(r)
-        let weights = try SafetensorsFile(path: dir + "/trainable.safetensors")
-        let moments = try SafetensorsFile(path: dir + "/optimizer.safetensors")
-        let params = model.trainableParameters
-        for p in params {
-            for (file, name) in [(weights, p.name), (moments, p.name + ".exp_avg"), (moments, p.name + ".exp_avg_sq")] {
-                guard let e = file.entries[name], e.shape == p.shape else {
-                    throw .error("\(display)/checkpoint lacks \(name) with shape \(p.shape)", id: "train.bad-checkpoint",
-                                 notes: ["the run's configuration and its checkpoint disagree"])
-                }
-            }
-            try weights.read(p.name, into: p.value)
-            let (m, v) = optimizer.momentBuffers(for: p)
-            try moments.read(p.name + ".exp_avg", into: m)
-            try moments.read(p.name + ".exp_avg_sq", into: v)
+        try TrainingCheckpoint.restore(model, optimizer, from: dir, step: state.step) { name, shape in
+            .error("\(display)/checkpoint lacks \(name) with shape \(shape)", id: "train.bad-checkpoint",
+                   notes: ["the run's configuration and its checkpoint disagree"])
         }
-        optimizer.restore(step: state.step)
+        let params = model.trainableParameters
         var best: [String: [Float]]?
         if FileManager.default.fileExists(atPath: dir + "/best.safetensors") {
             let file = try SafetensorsFile(path: dir + "/best.safetensors")

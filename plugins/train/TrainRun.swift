@@ -56,29 +56,12 @@ final class TrainRun {
 
     // MARK: steps
 
-    /// Accuracy of the predictions in `acts` at the batch's weighted targets: the share whose
-    /// most likely token is the target.
-    func accuracy(_ batch: Batch) -> (correct: Int, total: Int) {
-        let virtual = acts.positions - acts.length
-        var correct = 0, total = 0
-        for b in 0..<batch.size {
-            for t in 0..<batch.length where batch.weights[b * batch.length + t] != 0 {
-                let row = acts.logits(row: b, position: virtual + t)
-                var best = 0
-                for i in 1..<row.count where row[i] > row[best] { best = i }
-                if best == Int(batch.targets[b * batch.length + t]) { correct += 1 }
-                total += 1
-            }
-        }
-        return (correct, total)
-    }
-
     func trainStep() throws(Diagnostic) -> MetricRow {
         let start = DispatchTime.now().uptimeNanoseconds
         let batch = plan.batch(step: state.step)
         let model = m.model
         let loss = try model.forward(batch, acts, dropoutSeed: Trainer.dropoutSeed(seed, step: state.step))
-        let (correct, total) = accuracy(batch)
+        let (correct, total) = acts.tokenAccuracy(batch)
         model.backward(acts)
         let params = model.trainableParameters
         let norm = gradientNorm(params)
@@ -100,7 +83,7 @@ final class TrainRun {
             let l = try m.model.forward(b, acts, keepLogits: true)
             loss += Double(l) * w
             weight += w
-            let (c, t) = accuracy(b)
+            let (c, t) = acts.tokenAccuracy(b)
             correct += c
             total += t
         }
