@@ -69,7 +69,25 @@ func apply(_ method: String, to model: GPTModel) throws {
     }
 }
 
-func timeOurs(_ shape: Shape, method: String, steps: Int) throws -> (median: Double, min: Double, trainable: Int, all: Int) {
+struct Timing { var median: Double; var min: Double; var phases: [Double]; var cpu: Double; var trainable: Int; var all: Int }
+
+#if os(Linux)
+let rusageSelf = RUSAGE_SELF.rawValue
+#else
+let rusageSelf = RUSAGE_SELF
+#endif
+
+/// CPU time of the whole process so far (all threads), in ms: steadier than wall time on a
+/// machine other work shares, and the same work whichever threads end up waiting.
+func cpuMilliseconds() -> Double {
+    var u = rusage()
+    getrusage(rusageSelf, &u)
+    func ms(_ t: timeval) -> Double { Double(t.tv_sec) * 1e3 + Double(t.tv_usec) / 1e3 }
+    return ms(u.ru_utime) + ms(u.ru_stime)
+}
+
+/// Step times, and the median forward, backward and optimizer times within a step.
+func timeOurs(_ shape: Shape, method: String, steps: Int) throws -> Timing {
     let model = try GPTModel.random(config: shape.config, seed: 0)
     try apply(method, to: model)
     var rng = SeededRandom(seed: 1)
@@ -79,15 +97,25 @@ func timeOurs(_ shape: Shape, method: String, steps: Int) throws -> (median: Dou
     let acts = Activations(model: model, batchSize: shape.b, length: t)
     let opt = AdamW(weightDecay: 0)
     let params = model.trainableParameters
-    var times: [Double] = []
+    var times: [Double] = [], phases: [[Double]] = [[], [], []]
+    var cpuStart = 0.0
     for i in 0..<(3 + steps) {
+        if i == 3 { cpuStart = cpuMilliseconds() }
         let t0 = now()
         _ = try model.forward(batch, acts)
+        let t1 = now()
         model.backward(acts)
+        let t2 = now()
         opt.update(params, lr: 1e-4)
-        if i >= 3 { times.append(now() - t0) }
+        let t3 = now()
+        if i >= 3 {
+            times.append(t3 - t0)
+            for (k, d) in [t1 - t0, t2 - t1, t3 - t2].enumerated() { phases[k].append(d) }
+        }
     }
-    return (median(times), times.min()!, model.trainableCount, model.parameterCount)
+    let cpu = (cpuMilliseconds() - cpuStart) / Double(steps)
+    return Timing(median: median(times), min: times.min()!, phases: phases.map(median), cpu: cpu,
+                  trainable: model.trainableCount, all: model.parameterCount)
 }
 
 func timePeer(_ name: String, opts: Options) -> (median: Double, min: Double, trainable: Int)? {
@@ -124,8 +152,8 @@ for name in opts.configs {
         do {
             let r = try timeOurs(shape, method: method, steps: opts.steps)
             let label = method.padding(toLength: 8, withPad: " ", startingAt: 0)
-            print("  \(label) " + String(format: "ftsh    %9.1f ms/step median, %.1f min; trainable %d of %d",
-                                          r.median, r.min, r.trainable, r.all))
+            print("  \(label) " + String(format: "ftsh    %9.1f ms/step median, %.1f min (forward %.1f, backward %.1f, AdamW %.1f; CPU %.0f ms/step); trainable %d of %d",
+                                          r.median, r.min, r.phases[0], r.phases[1], r.phases[2], r.cpu, r.trainable, r.all))
             if method == "lora", opts.peer, let theirs = timePeer(name, opts: opts) {
                 print(String(format: "  lora     peft    %9.1f ms/step median, %.1f min; trainable %d", theirs.median, theirs.min, theirs.trainable))
                 print(String(format: "  lora     ratio   %9.2f× of medians, %.2f× of minima (ftsh / PyTorch+PEFT; goal ≤ 0.80)",
