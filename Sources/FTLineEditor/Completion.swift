@@ -69,6 +69,11 @@ public enum Completion {
     /// A value written as a word: backslash escapes outside quotes, or continuing the quote the
     /// user opened. A single-quoted word cannot hold `'`, so such a value is written bare.
     static func render(_ value: String, _ quoting: Quoting) -> String {
+        // `$name` is a variable reference: its `$` must stay live, not become a literal `\$`.
+        if quoting != .single, value.count > 1, value.first == "$",
+           value.dropFirst().allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+            return quoting == .double ? "\"" + value : value
+        }
         switch quoting {
         case .single where !value.contains("'"):
             return "'" + value

@@ -126,7 +126,12 @@ public enum ArgumentBinder {
             return .string(word.value.text)
         case .int:
             if let n = word.value.intValue { return .number(Double(n)) }
-            if case .string(let s) = word.value, let n = Int(s.replacingOccurrences(of: "_", with: "")) { return .number(Double(n)) }
+            if case .string(let s) = word.value, let n = Int(s.replacingOccurrences(of: "_", with: "")) {
+                // Values are Doubles: beyond 2^53 an integer is no longer itself, so it is refused
+                // rather than read as something else (or as nothing).
+                if abs(n) < 9_000_000_000_000_000 { return .number(Double(n)) }
+                throw fail("an integer of at most 9e15 in size")
+            }
             throw fail("an integer")
         case .number:
             if case .number = word.value { return word.value }

@@ -25,6 +25,13 @@ import Testing
         #expect(plan("hel", 0, ["help", "hello"]) == .list(["help", "hello"]))
     }
 
+    @Test func aVariableKeepsItsDollarLive() {
+        #expect(plan("echo $qf", 5, ["$qfoo"]) == .edit(delete: 0, insert: "oo "))
+        #expect(plan("echo \"$qf", 5, ["$qfoo"]) == .edit(delete: 0, insert: "oo\" "))
+        // A file whose name merely starts with `$` is still written with the escape.
+        #expect(plan("data load $a", 10, ["$a b.jsonl"]) == .edit(delete: 2, insert: "\\$a\\ b.jsonl "))
+    }
+
     @Test func noMatchBeeps() {
         #expect(plan("zz", 0, []) == .beep)
         #expect(plan("zz", 0, [""]) == .beep)

@@ -23,7 +23,7 @@ public enum DataPlugin {
         discussion: "Chat (`messages`), prompt/completion and preference (DPO) formats are detected from the first example, or forced with --format. CSV and TSV files need `prompt` and `completion` columns. Lines that hold no usable example are skipped and reported.",
         arguments: [ArgumentSpec("path", "File to load.", type: .path, completion: .file(extensions: ["jsonl", "csv", "tsv", "json"]))] + [ArgumentSpec.resultName],
         flags: [FlagSpec("format", "Force the format.", type: .choice(DataFormat.allCases.map(\.rawValue)))],
-        examples: ["data load share/data/qa-en.jsonl", "data load answers.csv as support", "set ds = data load qa.jsonl"],
+        examples: ["data load @share/data/qa-en.jsonl", "data load answers.csv as support", "set ds = data load qa.jsonl"],
         display: .custom(DataRender.loaded)) { inv, ctx in
         let path = inv.string("path")!
         let name = try inv.resultName(default: Dataset.defaultName(for: path))
@@ -43,7 +43,7 @@ public enum DataPlugin {
                 FlagSpec("output", "With --fix: write the fixed file here instead of in place.", type: .path),
                 FlagSpec("force", "With --fix: overwrite the output file."),
                 FlagSpec("all", "List every finding, not the first 20.")],
-        examples: ["data check share/data/qa-en.jsonl", "data check share/data/broken.jsonl --model gpt-4o-mini-2024-07-18",
+        examples: ["data check @share/data/qa-en.jsonl", "data check @share/data/broken.jsonl --model gpt-4o-mini-2024-07-18",
                    "data check support --json"],
         display: .custom(DataRender.checkReport)) { inv, ctx in
         if inv.flag("fix") { return try runFix(inv, ctx) }
@@ -98,7 +98,7 @@ public enum DataPlugin {
 
     static let stats = CommandSpec(["data", "stats"], summary: "Token statistics per example and per role, trained tokens, epochs and cost.",
         arguments: [datasetArgument], flags: [modelFlag],
-        examples: ["data stats share/data/qa-ko.jsonl", "data stats support --model gpt-4.1-mini-2025-04-14"],
+        examples: ["data stats @share/data/qa-ko.jsonl", "data stats support --model gpt-4.1-mini-2025-04-14"],
         display: .custom(DataRender.stats)) { inv, ctx in
         let options = try checkOptions(inv, ctx)
         let report: CheckReport

@@ -62,8 +62,11 @@ enum EvalInputs {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw .error("no such file: \(shown)", id: "eval.missing-file", at: location)
         }
-        guard !isDir.boolValue, let data = FileManager.default.contents(atPath: path) else {
+        guard !isDir.boolValue else {
             throw .error("\(shown) is a folder, not a predictions file", id: "eval.missing-file", at: location)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .error("cannot read \(shown): permission denied or unreadable", id: "io.unreadable", at: location)
         }
         return try ExampleFile.parse(bytes: [UInt8](data), file: shown, requireReference: requireReference)
     }

@@ -60,7 +60,7 @@ public enum LearnPlugin {
         }
         progress.current = lesson.number
         try? progress.save(ctx)
-        let finished = try await present(lesson, ctx)
+        let finished = try await present(lesson, isLast: lesson.number == lessons.last?.number, ctx)
         if finished {
             progress.done.insert(lesson.number)
             try? progress.save(ctx)
@@ -69,7 +69,7 @@ public enum LearnPlugin {
     }
 
     /// Shows and runs each step; true when the lesson ran to its end.
-    static func present(_ lesson: Lesson, _ ctx: CommandContext) async throws -> Bool {
+    static func present(_ lesson: Lesson, isLast: Bool = false, _ ctx: CommandContext) async throws -> Bool {
         let ko = lesson.language == "ko"
         let bold = ctx.color ? "\u{1B}[1m" : "", dim = ctx.color ? "\u{1B}[2m" : "", reset = ctx.color ? "\u{1B}[0m" : ""
         ctx.print("\(bold)\(ko ? "레슨" : "Lesson") \(lesson.number): \(lesson.title)\(reset)")
@@ -86,7 +86,12 @@ public enum LearnPlugin {
             }
         }
         if !lesson.closing.isEmpty { ctx.print("\n" + lesson.closing.joined(separator: "\n")) }
-        ctx.print(ko ? "\n레슨 \(lesson.number) 끝. 'learn next'로 다음 레슨을 시작하세요." : "\nEnd of lesson \(lesson.number). 'learn next' starts the next one.")
+        if isLast {
+            ctx.print(ko ? "\n레슨 \(lesson.number) 끝. 마지막 레슨이었습니다. 'learn'은 전체 목록과 진행 상황을 보여 줍니다."
+                         : "\nEnd of lesson \(lesson.number), the last one. 'learn' shows the whole course and your progress.")
+        } else {
+            ctx.print(ko ? "\n레슨 \(lesson.number) 끝. 'learn next'로 다음 레슨을 시작하세요." : "\nEnd of lesson \(lesson.number). 'learn next' starts the next one.")
+        }
         return true
     }
 

@@ -15,7 +15,7 @@ enum FileCommands {
         flags: [FlagSpec("purpose", "What the file is for.", type: .choice(["fine-tune", "batch", "evals", "user_data"]), default: "fine-tune"),
                 FlagSpec("model", "Model whose limits the check applies.", type: .string),
                 FlagSpec("force", "Upload even when the check finds errors.")],
-        examples: ["file upload share/data/qa-en.jsonl", "set f = file upload train.jsonl --force"],
+        examples: ["file upload @share/data/qa-en.jsonl", "set f = file upload train.jsonl --force"],
         display: .custom { v, _ in
             guard let f = try? OpenAIFile(v) else { return Show.raw(v) }
             return "uploaded \(f.filename ?? "file") as \(f.id) (\(Show.bytes(f.bytes)), \(f.purpose ?? "-"))"
@@ -33,8 +33,11 @@ enum FileCommands {
     static func uploadChecked(path: String, shownAs shown: String, checkName: String? = nil, purpose: String, model: String?,
                               force: Bool, inv: Invocation, at argument: String, ctx: CommandContext) async throws -> OpenAIFile {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw inv.error("no such file: \(shown)", id: "io.not-found", at: argument)
+        }
+        guard !isDir.boolValue else {
+            throw inv.error("\(shown) is a folder; give a .jsonl file", id: "io.is-directory", at: argument)
         }
         let client = try ClientFactory.client(ctx, inv: inv)
         if purpose == "fine-tune" {

@@ -105,6 +105,10 @@ enum CassetteCommand {
             state.cassette = nil
             return .string(was.map { "cassette \($0) closed" } ?? "no cassette was active")
         }
+        if let file = inv.string("file"), ["stop", "off", "end", "close"].contains(file) {
+            throw inv.error("'\(file)' would be taken as a cassette file name; to stop, use 'openai cassette --mode off'",
+                            id: "usage.bad-argument", at: "file")
+        }
         guard let file = inv.string("file") else {
             guard let c = state.cassette else { return .string("no cassette") }
             return .string("\(c.mode == .replay ? "replaying" : "recording") \(URL(fileURLWithPath: c.path).lastPathComponent)")

@@ -32,7 +32,7 @@ public enum TrainPlugin {
         case .prompt: return ["train prompt \(common) --virtual-tokens 16 --init text --init-text \"Answer briefly:\""]
         case .adapter: return ["train adapter \(common) --bottleneck 16", "train adapter \(common) --reduction 8 --placement pfeiffer"]
         case .lora: return ["train lora \(common) --rank 8 --alpha 16 --targets c_attn,mlp.c_proj as tuned",
-                            "train lora --data share/data/qa-en.jsonl --max-steps 20 --early-stop 3 --valid qa_valid"]
+                            "train lora --data @share/data/qa-en.jsonl --max-steps 20 --early-stop 3 --valid qa_valid"]
         }
     }
 

@@ -56,7 +56,9 @@ enum TrainResume {
             throw inv.error("\(shown)/data no longer matches the run's configuration", id: "train.bad-checkpoint", at: "run")
         }
         let model = try base.baseCopy()
-        let seed = UInt64(config["seed"]?.numberValue ?? 0)
+        guard let seed = config["seed"]?.numberValue.flatMap({ UInt64(exactly: $0) }) else {
+            throw inv.error("\(shown)/config.json has no usable seed (a whole number, 0 or more)", id: "train.bad-checkpoint", at: "run")
+        }
         try method.apply(config["options"]?.recordValue ?? [:], to: model, tokenizer: base, seed: seed)
         let ref = config["base"]?.stringValue
         let trainee = LocalGPT(model: model, tokenizer: base.tokenizer, tokenizerFiles: base.tokenizerFiles, source: shown,

@@ -40,7 +40,7 @@ final class TrainRun {
         self.m = m
         let batch = config["batch"]?.intValue ?? 8, length = config["length"]?.intValue ?? 64
         let pad = m.endOfText ?? 0
-        seed = UInt64(config["seed"]?.numberValue ?? 0)
+        seed = config["seed"]?.numberValue.flatMap { UInt64(exactly: $0) } ?? 0
         plan = BatchPlan(examples: train, batchSize: batch, length: length, pad: pad, seed: seed)
         self.valid = BatchPlan.evaluationBatches(valid, batchSize: batch, length: length, pad: pad)
         totalSteps = config["total_steps"]?.intValue ?? 1

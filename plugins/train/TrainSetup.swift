@@ -112,7 +112,10 @@ enum TrainSetup {
             throw inv.error("--early-stop needs --valid data to watch", id: "usage.missing-argument", at: "early-stop")
         }
         var seedSource = ctx.makeRandom()
-        let seed = inv.int("seed").map { UInt64(truncatingIfNeeded: $0) } ?? (seedSource.next() >> 12)
+        if let s = inv.int("seed"), s < 0 {
+            throw inv.error("--seed must be 0 or more, got \(s)", id: "usage.bad-argument", at: "seed")
+        }
+        let seed = inv.int("seed").map { UInt64($0) } ?? (seedSource.next() >> 12)
         let virtual = method == .prompt ? options["virtual_tokens"]?.intValue ?? 0 : 0
         let longest = (train + valid).map(\.ids.count).max() ?? 2
         var length = min(max(1, longest - 1), base.config.contextLength - virtual)

@@ -93,18 +93,26 @@ extension Session {
             return .null
         case .forLoop(let name, let seqExpr, let body, _):
             let seq = try await evaluate(seqExpr)
-            let items: [Value]
+            let count: Int
+            let item: (Int) -> Value
             switch seq {
-            case .list(let l): items = l
-            case .record(let r): items = r.keys.map { .string($0) }
-            case .number(let n) where n >= 0 && n.rounded() == n: items = (0..<Int(n)).map { .int($0) }
-            case .null: items = []
+            case .list(let l): count = l.count; item = { l[$0] }
+            case .record(let r):
+                let keys = r.keys
+                count = keys.count; item = { .string(keys[$0]) }
+            case .number(let n) where n >= 0 && n.rounded() == n && n < 9e15:
+                // Counted, not listed: a loop of N turns needs no list of N numbers.
+                count = Int(n); item = { .int($0) }
+            case .null: count = 0; item = { _ in .null }
+            case .number(let n):
+                throw Diagnostic.error("a loop count must be a whole number from 0 to 9e15, got \(Value.format(n))", id: "usage.bad-argument",
+                                       at: seqExpr.range.start)
             default:
                 throw Diagnostic.error("expected a list to loop over, got \(seq.typeName)", id: "usage.not-a-list", at: seqExpr.range.start)
             }
-            for item in items {
+            for k in 0..<count {
                 try Interrupt.check()
-                setVariable(name, item)
+                setVariable(name, item(k))
                 _ = try await executeBlock(body, display: display)
                 if exitRequest != nil { break }
             }
