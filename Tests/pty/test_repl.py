@@ -10,6 +10,7 @@ import time
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -45,7 +46,7 @@ def output_line(text):
 class Session:
     """One ftsh process on a pseudo-terminal, in a sandbox directory tree."""
 
-    def __init__(self, root, cwd):
+    def __init__(self, root, cwd, color=False):
         env = {
             "HOME": os.path.join(root, "home"),
             "XDG_STATE_HOME": os.path.join(root, "state"),
@@ -55,8 +56,9 @@ class Session:
             "TERM": "xterm-256color",
             # A non-UTF-8 locale on purpose: ftsh must still switch character handling to UTF-8.
             "LANG": "C",
-            "NO_COLOR": "1",
         }
+        if not color:
+            env["NO_COLOR"] = "1"
         self.child = pexpect.spawn(ftsh_binary(), [], cwd=cwd, env=env, encoding="utf-8",
                                    codec_errors="replace", dimensions=(24, 100), timeout=TIMEOUT)
 
@@ -91,8 +93,8 @@ class ReplTest(unittest.TestCase):
                 s.child.terminate(force=True)
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def start(self):
-        s = Session(self.root, self.work)
+    def start(self, color=False):
+        s = Session(self.root, self.work, color)
         self.sessions.append(s)
         s.prompt()
         return s
@@ -241,6 +243,28 @@ class ReplTest(unittest.TestCase):
         again.child.sendline(f"job events {job_id} --limit 100")
         again.child.expect(r"The server restarted; the job continues from step \d+ of \d+")
         again.prompt()
+
+    def test_a_recorded_session_passes_its_own_check(self):
+        # In colour, with errors shown under their source line: the transcript keeps what a
+        # script run prints, so checking it straight away passes.
+        s = self.start(color=True)
+        s.child.sendline("record start r.ftsh")
+        s.prompt()
+        s.child.sendline("ech hi")
+        s.child.expect_exact("did you mean")
+        s.prompt()
+        s.child.sendline("data show nothere")
+        s.child.expect_exact("nothere")
+        s.prompt()
+        s.run("echo 녹음-끝", "녹음-끝")
+        s.child.sendline("record stop")
+        s.prompt()
+        with open(os.path.join(self.work, "r.ftsh"), encoding="utf-8") as f:
+            recorded = f.read()
+        self.assertNotIn("\x1b", recorded)
+        self.assertIn("#!> did you mean 'echo'?", recorded)
+        r = subprocess.run([ftsh_binary(), "--check", "r.ftsh"], cwd=self.work, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
     def test_continuation_prompt(self):
         s = self.start()

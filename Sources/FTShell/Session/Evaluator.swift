@@ -63,7 +63,8 @@ extension Session {
             let k = loc.line - firstLine
             if k >= 0 && k < lines.count { line = String(lines[k]) }
         }
-        output.line(DiagnosticPrinter(color: options.color).format(d, sourceLine: line), to: .err)
+        output.line(DiagnosticPrinter(color: options.color).format(d, sourceLine: line),
+                    captured: DiagnosticPrinter(color: false).format(d), to: .err)
     }
 
     // MARK: statements

@@ -32,6 +32,17 @@ public final class Output: @unchecked Sendable {
 
     public func line(_ text: String, to stream: Stream = .out) { write(text + "\n", to: stream) }
 
+    /// A line shown one way and kept another: a live error has colour and the source line
+    /// with a caret, but a recorded transcript keeps it as a script run prints it.
+    public func line(_ shown: String, captured: String, to stream: Stream) {
+        clearProgress()
+        if !captures.isEmpty {
+            let k = captures.count - 1
+            if stream == .out { captures[k].out += captured + "\n" } else { captures[k].err += captured + "\n" }
+        }
+        if passThrough { Self.rawWrite(shown + "\n", fd: stream == .out ? 1 : 2) }
+    }
+
     /// Shows or clears the live status line (terminal only, on stderr, never captured).
     public func progress(_ text: String?) {
         guard isTerminal, passThrough else { return }

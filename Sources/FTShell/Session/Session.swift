@@ -69,7 +69,8 @@ public final class Session: CommandContext, @unchecked Sendable {
     public func printError(_ text: String) { output.line(text, to: .err) }
 
     public func report(_ diagnostic: Diagnostic) {
-        output.line(DiagnosticPrinter(color: options.color).format(diagnostic), to: .err)
+        output.line(DiagnosticPrinter(color: options.color).format(diagnostic),
+                    captured: DiagnosticPrinter(color: false).format(diagnostic), to: .err)
     }
 
     public func progress(_ status: ProgressStatus?) {

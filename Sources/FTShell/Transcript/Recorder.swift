@@ -30,10 +30,28 @@ public final class Recorder: @unchecked Sendable {
     /// Adds one command and what it printed.
     public func add(command: String, out: String, err: String, status: ExitStatus) {
         lines.append(command)
-        lines += Expectations.actual(out: out, err: err, status: status.rawValue).rendered
+        // What a terminal showed in colour is checked without it.
+        lines += Expectations.actual(out: Self.plain(out), err: Self.plain(err), status: status.rawValue).rendered
         commandCount += 1
         try? AtomicFile.write(contents, to: path, overwrite: true)
     }
 
     var contents: String { lines.joined(separator: "\n") + "\n" }
+
+    /// `text` without terminal colour sequences (ESC [ … m).
+    static func plain(_ text: String) -> String {
+        guard text.contains("\u{1B}") else { return text }
+        var out = "", scalars = Array(text.unicodeScalars), i = 0
+        while i < scalars.count {
+            if scalars[i] == "\u{1B}", i + 1 < scalars.count, scalars[i + 1] == "[" {
+                var j = i + 2
+                while j < scalars.count, !(0x40...0x7E).contains(scalars[j].value) { j += 1 }
+                i = j + 1
+                continue
+            }
+            out.unicodeScalars.append(scalars[i])
+            i += 1
+        }
+        return out
+    }
 }
