@@ -23,7 +23,8 @@ enum DataRender {
         if !lines.isEmpty { lines.append("") }
         let valid = r["valid"]?.boolValue ?? false
         let verdict = valid ? (o.color ? "\u{1B}[32mvalid\u{1B}[0m" : "valid") : (o.color ? "\u{1B}[31minvalid\u{1B}[0m" : "invalid")
-        lines.append("\(r["file"]?.text ?? ""): \(verdict) — \(r["examples"]?.text ?? "0") \(r["format"]?.text ?? "") examples, "
+        let format = r["format"]?.stringValue.map { $0 + " " } ?? ""
+        lines.append("\(r["file"]?.text ?? ""): \(verdict) — \(r["examples"]?.text ?? "0") \(format)examples, "
                      + plural(r["errors"]?.intValue ?? 0, "error") + ", " + plural(r["warnings"]?.intValue ?? 0, "warning"))
         if let counts = r["counts"]?.recordValue, !counts.isEmpty {
             lines.append("findings: " + counts.map { "\($0.key) ×\($0.value.text)" }.joined(separator: ", "))
@@ -56,7 +57,8 @@ enum DataRender {
     /// Tokens, epochs and cost lines shared by `check` and `stats`.
     static func summary(_ r: Record) -> [String] {
         var lines: [String] = []
-        if let t = r["tokens"]?.recordValue {
+        // With no example there is nothing to measure: a table of zeros would only mislead.
+        if let t = r["tokens"]?.recordValue, (r["examples"]?.intValue ?? 1) > 0 {
             lines.append("")
             var rows: [[String]] = []
             func row(_ label: String, _ d: Value?) {
