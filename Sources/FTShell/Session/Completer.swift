@@ -94,12 +94,17 @@ public struct Completer {
         case .object(let kind): return session.workspace.names(kind: kind)
         case .command: return session.registry.topLevelWords
         case .directory: return paths(current, extensions: nil, directoriesOnly: true)
-        case .file(let ext): return paths(current, extensions: ext, directoriesOnly: false)
+        case .file(let ext):
+            // Where a file goes, a workspace object (a loaded dataset, a model) usually may too.
+            let objects = current.contains("/") ? [] : session.workspace.names(kind: nil)
+            return paths(current, extensions: ext, directoriesOnly: false) + objects
         }
     }
 
     /// Entries of the folder named by `current`'s directory part that start with its last part.
     func paths(_ current: String, extensions: [String]?, directoriesOnly: Bool) -> [String] {
+        // `@share/` names ftsh's own files from anywhere.
+        if !current.contains("/"), current.hasPrefix("@") { return "@share/".hasPrefix(current) ? ["@share/"] : [] }
         let slash = current.lastIndex(of: "/")
         let dirPart = slash.map { String(current[...$0]) } ?? ""
         let dir = session.resolve(dirPart.isEmpty ? "." : dirPart)
