@@ -70,6 +70,13 @@ class Session:
         self.child.expect(output_line(expected))
         self.prompt()
 
+    def serve(self, data_dir):
+        """Starts ftsh serve in this session and points the job commands at it."""
+        self.child.sendline(f"set srv = serve start --data-dir {data_dir}")
+        self.prompt()
+        self.child.sendline("set openai_base_url = $srv.url")
+        self.prompt()
+
     def close(self):
         if self.child.isalive():
             self.child.sendcontrol("d")
@@ -214,10 +221,7 @@ class ReplTest(unittest.TestCase):
         data = os.path.join(REPO, "share", "data", "qa-en.jsonl")
         serve_dir = os.path.join(self.root, "serve")
         s = self.start()
-        s.child.sendline(f"set srv = serve start --data-dir {serve_dir}")
-        s.prompt()
-        s.child.sendline("set openai_base_url = $srv.url")
-        s.prompt()
+        s.serve(serve_dir)
         s.child.sendline(f"set j = job create --model tiny --training-file {data} --epochs 40")
         s.prompt()
         s.child.sendline("job watch $j.id --interval 0.2")
@@ -236,10 +240,7 @@ class ReplTest(unittest.TestCase):
         with open(os.path.join(serve_dir, "jobs", job_id, "job.json"), encoding="utf-8") as f:
             self.assertEqual(json.load(f)["status"], "running")
         again = self.start()
-        again.child.sendline(f"set srv = serve start --data-dir {serve_dir}")
-        again.prompt()
-        again.child.sendline("set openai_base_url = $srv.url")
-        again.prompt()
+        again.serve(serve_dir)
         again.child.sendline(f"job events {job_id} --limit 100")
         again.child.expect(r"The server restarted; the job continues from step \d+ of \d+")
         again.prompt()
