@@ -60,7 +60,11 @@ public enum ServePlugin {
             do throws(Diagnostic) { try clear(dataDirectory, shownAs: shown(dataDirectory, ctx)) } catch { throw error.located(inv.location(of: "fresh")) }
         }
         let server: LocalServer
-        do throws(Diagnostic) { server = try await LocalServer.start(options: options) } catch { throw error.located(inv.location) }
+        do throws(Diagnostic) { server = try await LocalServer.start(options: options) } catch {
+            // Point at what the problem is about: the folder or the port the person gave.
+            let flag = error.id.hasPrefix("serve.data-dir") ? "data-dir" : error.id == "serve.failed" ? "port" : nil
+            throw error.located(flag.map { inv.location(of: $0) } ?? inv.location)
+        }
         return .record(Record([("url", .string(server.url)), ("port", .int(server.port)),
                                ("data_dir", .string(shown(server.dataDirectory, ctx))),
                                ("base_models", .list(server.baseModels.map(Value.string)))]))
