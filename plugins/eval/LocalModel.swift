@@ -18,6 +18,34 @@ public enum LocalPromptLayout {
     public static func answer(_ generated: String, chat: Bool) -> String {
         chat ? ChatText.answer(generated) : generated.trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// A local model's answers to `prompts`: greedy at temperature 0, otherwise sampled from
+    /// the session's seeded generator; each ends at end-of-text or after `maxTokens`. A prompt
+    /// longer than the context keeps its end, which holds the question.
+    public static func answers(_ prompts: [Prompt], model: GPTModel, tokenizer: GPT2Tokenizer, endOfText: Int?,
+                               name: String, settings: GenerationSettings, ctx: CommandContext) throws -> [String] {
+        let generator = Generator(model: model)
+        var options = SamplingOptions(temperature: Float(settings.temperature), maxNewTokens: max(1, settings.maxTokens))
+        if let endOfText { options.stopTokens = [endOfText] }
+        var rng = ctx.makeRandom().derived("eval-generate")
+        let room = max(1, generator.capacity - options.maxNewTokens - (model.prompt?.shape[0] ?? 0))
+        var out: [String] = []
+        for (i, p) in prompts.enumerated() {
+            try Interrupt.check()
+            ctx.progress(ProgressStatus(label: "generating with \(name)", fraction: Double(i) / Double(prompts.count),
+                                        detail: "\(i)/\(prompts.count)"))
+            var ids = tokenizer.encode(render(p))
+            if ids.count > room { ids.removeFirst(ids.count - room) }
+            if ids.isEmpty, let eos = options.stopTokens.first { ids = [eos] }
+            var new = try generator.generate(prompt: ids, options: options, rng: &rng)
+            if let last = new.last, options.stopTokens.contains(last) { new.removeLast() }
+            let chat: Bool
+            if case .chat = p { chat = true } else { chat = false }
+            out.append(answer(tokenizer.decode(new), chat: chat))
+        }
+        ctx.progress(nil)
+        return out
+    }
 }
 
 /// An HF GPT-2 model folder (`config.json`, `model.safetensors`, tokenizer files) answering
@@ -44,26 +72,8 @@ public final class LocalModel: PredictionSource, @unchecked Sendable {
     }
 
     public func predict(_ prompts: [Prompt], settings: GenerationSettings, ctx: CommandContext) async throws -> [String] {
-        let generator = Generator(model: model)
-        var options = SamplingOptions(temperature: Float(settings.temperature), maxNewTokens: max(1, settings.maxTokens))
-        if let eos = tokenizer.endOfTextID ?? model.config.eosTokenId { options.stopTokens = [eos] }
-        var rng = ctx.makeRandom().derived("eval-generate")
-        // Room for the answer: a long prompt keeps its end, which holds the question.
-        let room = max(1, generator.capacity - options.maxNewTokens - (model.prompt?.shape[0] ?? 0))
-        var out: [String] = []
-        for (i, p) in prompts.enumerated() {
-            try Interrupt.check()
-            ctx.progress(ProgressStatus(label: "generating with \(name)", fraction: Double(i) / Double(prompts.count),
-                                        detail: "\(i)/\(prompts.count)"))
-            var ids = tokenizer.encode(LocalPromptLayout.render(p))
-            if ids.count > room { ids.removeFirst(ids.count - room) }
-            if ids.isEmpty, let eos = options.stopTokens.first { ids = [eos] }
-            var new = try generator.generate(prompt: ids, options: options, rng: &rng)
-            if let last = new.last, options.stopTokens.contains(last) { new.removeLast() }
-            if case .chat = p { out.append(LocalPromptLayout.answer(tokenizer.decode(new), chat: true)) }
-            else { out.append(LocalPromptLayout.answer(tokenizer.decode(new), chat: false)) }
-        }
-        ctx.progress(nil)
-        return out
+        try LocalPromptLayout.answers(prompts, model: model, tokenizer: tokenizer,
+                                      endOfText: tokenizer.endOfTextID ?? model.config.eosTokenId,
+                                      name: name, settings: settings, ctx: ctx)
     }
 }

@@ -35,29 +35,8 @@ struct ModelSource: PredictionSource {
     }
 
     func predict(_ prompts: [Prompt], settings: GenerationSettings, ctx: CommandContext) async throws -> [String] {
-        let generator = Generator(model: model.model)
-        var options = SamplingOptions(temperature: Float(settings.temperature), maxNewTokens: max(1, settings.maxTokens))
-        if let eos = model.endOfText { options.stopTokens = [eos] }
-        var rng = ctx.makeRandom().derived("eval-generate")
-        let virtual = model.model.prompt?.shape[0] ?? 0
-        // Room for the answer: a long prompt keeps its end, which holds the question.
-        let room = max(1, generator.capacity - options.maxNewTokens - virtual)
-        var out: [String] = []
-        for (i, p) in prompts.enumerated() {
-            try Interrupt.check()
-            ctx.progress(ProgressStatus(label: "generating with \(name)", fraction: Double(i) / Double(prompts.count),
-                                        detail: "\(i)/\(prompts.count)"))
-            var ids = model.tokenizer.encode(LocalPromptLayout.render(p))
-            if ids.count > room { ids.removeFirst(ids.count - room) }
-            if ids.isEmpty, let eos = options.stopTokens.first { ids = [eos] }
-            var new = try generator.generate(prompt: ids, options: options, rng: &rng)
-            if let last = new.last, options.stopTokens.contains(last) { new.removeLast() }
-            let chat: Bool
-            if case .chat = p { chat = true } else { chat = false }
-            out.append(LocalPromptLayout.answer(model.tokenizer.decode(new), chat: chat))
-        }
-        ctx.progress(nil)
-        return out
+        try LocalPromptLayout.answers(prompts, model: model.model, tokenizer: model.tokenizer, endOfText: model.endOfText,
+                                      name: name, settings: settings, ctx: ctx)
     }
 }
 
