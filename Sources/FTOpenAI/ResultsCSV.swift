@@ -1,46 +1,75 @@
 import Foundation
 import FTCore
 
-/// The result file of a finished job: a CSV with a header row, normally
-/// `step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy`, where the `valid_*`
-/// cells are empty on steps without validation. Columns are found by name, so extra or
-/// reordered columns are fine.
+/// A training log as CSV: a hosted job's result file, and the `metrics.csv` of ftsh's own
+/// runs, which share its columns (`step,train_loss,train_accuracy,valid_loss,
+/// valid_mean_token_accuracy`, `valid_*` cells empty on steps without validation). Columns are
+/// found by name, so extra or reordered ones are fine. Every number must be finite: a NaN or
+/// infinite loss is reported where it stands, never drawn or averaged.
 public struct ResultsCSV: Sendable {
     public var columns: [String]
     public var rows: [StepMetrics]
 
-    public static func parse(_ text: String, file: String = "results.csv") throws(Diagnostic) -> ResultsCSV {
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        guard let header = lines.first else {
-            throw .error("the result file is empty", id: "openai.bad-results", at: SourceLocation(file: file, line: 1, column: 1))
+    /// `category` names the errors (`openai.bad-csv`, `eval.non-finite`, …) after the command
+    /// family that read the file.
+    public static func parse(_ text: String, file: String = "results.csv", category: String = "openai") throws(Diagnostic) -> ResultsCSV {
+        // "\r\n" is one Character in Swift, so lines split on any newline grapheme.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
+        guard let headerIndex = lines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            throw .error("\(file) is empty", id: category + ".empty", at: SourceLocation(file: file, line: 1, column: 1))
         }
-        let columns = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let stepColumn = columns.firstIndex(of: "step") else {
-            throw .error("the result file has no 'step' column (header: \(header.prefix(80)))", id: "openai.bad-results",
-                         at: SourceLocation(file: file, line: 1, column: 1))
+        let header = lines[headerIndex].split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let headerAt = SourceLocation(file: file, line: headerIndex + 1, column: 1)
+        func column(_ names: String...) -> Int? { names.lazy.compactMap { header.firstIndex(of: $0) }.first }
+        guard let step = column("step") else {
+            throw .error("no 'step' column", id: category + ".bad-csv", at: headerAt,
+                         notes: ["expected a header like step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"])
         }
-        func index(_ names: String...) -> Int? { names.lazy.compactMap { columns.firstIndex(of: $0) }.first }
-        let trainLoss = index("train_loss")
-        let trainAcc = index("train_accuracy", "train_mean_token_accuracy")
-        let validLoss = index("valid_loss")
-        let validAcc = index("valid_mean_token_accuracy", "valid_accuracy")
-        let fullValid = index("full_valid_loss")
+        let trainLoss = column("train_loss"), trainAcc = column("train_accuracy", "train_mean_token_accuracy")
+        let validLoss = column("valid_loss"), validAcc = column("valid_mean_token_accuracy", "valid_accuracy")
+        let fullValid = column("full_valid_loss")
+        guard trainLoss != nil || validLoss != nil || fullValid != nil else {
+            throw .error("no 'train_loss' or 'valid_loss' column", id: category + ".bad-csv", at: headerAt)
+        }
         var rows: [StepMetrics] = []
-        for (k, line) in lines.enumerated().dropFirst() where !line.isEmpty {
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            func num(_ i: Int?) -> Double? {
-                guard let i, i < cells.count, !cells[i].isEmpty else { return nil }
-                return Double(cells[i])
+        for k in (headerIndex + 1)..<lines.count {
+            let line = lines[k]
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            // Column of cell i, 1-based, for errors.
+            func columnOf(_ i: Int) -> Int { cells.prefix(i).reduce(1) { $0 + $1.count + 1 } }
+            func number(_ i: Int?, _ name: String) throws(Diagnostic) -> Double? {
+                guard let i, i < cells.count else { return nil }
+                let cell = cells[i].trimmingCharacters(in: .whitespaces)
+                if cell.isEmpty { return nil }
+                let at = SourceLocation(file: file, line: k + 1, column: columnOf(i))
+                guard let v = Double(cell) else {
+                    throw .error("\(name) is \(JSON.quote(cell)), not a number", id: category + ".bad-csv", at: at)
+                }
+                guard v.isFinite else {
+                    throw .error("\(name) is \(cell); a training log must hold finite numbers", id: category + ".non-finite", at: at,
+                                 notes: ["a NaN or infinite loss means training diverged at this step"])
+                }
+                return v
             }
-            guard stepColumn < cells.count, let step = Int(cells[stepColumn]) ?? num(stepColumn).map({ Int($0) }) else {
-                throw .error("expected a step number in column 'step'", id: "openai.bad-results",
-                             at: SourceLocation(file: file, line: k + 1, column: 1))
+            guard let s = try number(step, "step") else {
+                throw .error("missing step number", id: category + ".bad-csv", at: SourceLocation(file: file, line: k + 1, column: 1))
             }
-            rows.append(StepMetrics(step: step, trainLoss: num(trainLoss), trainAccuracy: num(trainAcc),
-                                    validLoss: num(validLoss), validAccuracy: num(validAcc), fullValidLoss: num(fullValid)))
+            guard s.rounded() == s, abs(s) < 1e15 else {
+                throw .error("step is \(Value.format(s)), not a whole number", id: category + ".bad-csv",
+                             at: SourceLocation(file: file, line: k + 1, column: columnOf(step)))
+            }
+            rows.append(StepMetrics(step: Int(s), trainLoss: try number(trainLoss, "train_loss"),
+                                    trainAccuracy: try number(trainAcc, "train_accuracy"),
+                                    validLoss: try number(validLoss, "valid_loss"),
+                                    validAccuracy: try number(validAcc, "valid_mean_token_accuracy"),
+                                    fullValidLoss: try number(fullValid, "full_valid_loss")))
         }
-        return ResultsCSV(columns: columns, rows: rows)
+        guard rows.contains(where: { $0.trainLoss != nil || $0.validLoss != nil || $0.fullValidLoss != nil }) else {
+            throw .error("\(file) has no loss values", id: category + ".empty", at: headerAt)
+        }
+        return ResultsCSV(columns: header, rows: rows)
     }
 }

@@ -36,6 +36,13 @@ import Testing
         #expect(r.rows[1].validLoss == 2.3 && r.rows[1].validAccuracy == 0.45)
         #expect(throws: Diagnostic.self) { _ = try ResultsCSV.parse("a,b\n1,2\n") }
         #expect(throws: Diagnostic.self) { _ = try ResultsCSV.parse("step,train_loss\nx,1\n") }
+        // A diverged step is reported where it stands, never read as a number to draw.
+        #expect {
+            _ = try ResultsCSV.parse("step,train_loss\n1,2.0\n2,nan\n", file: "r.csv")
+        } throws: { e in
+            let d = e as! Diagnostic
+            return d.id == "openai.non-finite" && d.location?.line == 3 && d.location?.column == 3
+        }
     }
 
     @Test func base64IsSniffedNotAssumed() throws {

@@ -1,5 +1,6 @@
 import FTCore
 import FTEval
+import FTOpenAI
 import Foundation
 
 /// The per-step metrics of a training run, as OpenAI's result file and ftsh's local runs
@@ -27,57 +28,13 @@ public struct TrainingLog: Sendable, Hashable {
         return try parse(text, file: display)
     }
 
+    /// The job commands' parser of the same format, its errors named as eval's.
     public static func parse(_ text: String, file: String) throws(Diagnostic) -> TrainingLog {
-        // "\r\n" is one Character in Swift, so lines split on any newline grapheme.
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
-        if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
-        guard let headerIndex = lines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
-            throw .error("\(file) is empty", id: "eval.empty", at: SourceLocation(file: file, line: 1, column: 1))
-        }
-        let header = lines[headerIndex].split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-        func column(_ names: String...) -> Int? { names.lazy.compactMap { header.firstIndex(of: $0) }.first }
-        guard let step = column("step") else {
-            throw .error("no 'step' column", id: "eval.bad-csv", at: SourceLocation(file: file, line: headerIndex + 1, column: 1),
-                         notes: ["expected a header like step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"])
-        }
-        let trainLoss = column("train_loss"), trainAcc = column("train_accuracy", "train_mean_token_accuracy")
-        let validLoss = column("valid_loss", "full_valid_loss"), validAcc = column("valid_mean_token_accuracy", "valid_accuracy")
-        guard trainLoss != nil || validLoss != nil else {
-            throw .error("no 'train_loss' or 'valid_loss' column", id: "eval.bad-csv",
-                         at: SourceLocation(file: file, line: headerIndex + 1, column: 1))
-        }
-        var rows: [Row] = []
-        for k in (headerIndex + 1)..<lines.count {
-            let line = lines[k]
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            // Column of cell i, 1-based, for errors.
-            func columnOf(_ i: Int) -> Int { cells.prefix(i).reduce(1) { $0 + $1.count + 1 } }
-            func number(_ i: Int?, _ name: String) throws(Diagnostic) -> Double? {
-                guard let i, i < cells.count else { return nil }
-                let cell = cells[i].trimmingCharacters(in: .whitespaces)
-                if cell.isEmpty { return nil }
-                let at = SourceLocation(file: file, line: k + 1, column: columnOf(i))
-                guard let v = Double(cell) else {
-                    throw .error("\(name) is \(JSON.quote(cell)), not a number", id: "eval.bad-csv", at: at)
-                }
-                guard v.isFinite else {
-                    throw .error("\(name) is \(cell); a training log must hold finite numbers", id: "eval.non-finite", at: at,
-                                 notes: ["a NaN or infinite loss means training diverged at this step"])
-                }
-                return v
-            }
-            guard let s = try number(step, "step") else {
-                throw .error("missing step number", id: "eval.bad-csv", at: SourceLocation(file: file, line: k + 1, column: 1))
-            }
-            rows.append(Row(step: s, trainLoss: try number(trainLoss, "train_loss"), trainAccuracy: try number(trainAcc, "train_accuracy"),
-                            validLoss: try number(validLoss, "valid_loss"), validAccuracy: try number(validAcc, "valid_mean_token_accuracy")))
-        }
-        guard rows.contains(where: { $0.trainLoss != nil || $0.validLoss != nil }) else {
-            throw .error("\(file) has no loss values", id: "eval.empty", at: SourceLocation(file: file, line: headerIndex + 1, column: 1))
-        }
-        return TrainingLog(rows: rows)
+        let csv = try ResultsCSV.parse(text, file: file, category: "eval")
+        return TrainingLog(rows: csv.rows.map { m in
+            Row(step: Double(m.step), trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
+                validLoss: m.validLoss ?? m.fullValidLoss, validAccuracy: m.validAccuracy)
+        })
     }
 
     func points(_ key: KeyPath<Row, Double?>) -> [LineChart.Point] {
